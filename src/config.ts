@@ -1,0 +1,271 @@
+/**
+ * Every setting Tasklane has, read once from the environment and validated.
+ *
+ * This is the only module that reads `process.env`. Each setting has a default that
+ * works embedded (one process, SQLite under ./data, no services); an invalid value
+ * stops start-up with a message naming the setting. docs/configuration.md lists them.
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+export const SURFACE_NAMES = [
+  'codeep',
+  'codeguide',
+  'autoserve',
+  'taskassistant',
+  'cmbcluster',
+] as const;
+export type SurfaceName = (typeof SURFACE_NAMES)[number];
+
+export interface SurfaceConfig {
+  enabled: boolean;
+  /** URL prefix the surface's routes are mounted under ('' for the root). */
+  mount: string;
+}
+
+export interface Config {
+  env: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
+  redisUrl: string | undefined;
+  /** Prefix for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
+  logLevel: string;
+  http: {
+    bodyLimit: number;
+    trustProxy: boolean | string;
+    corsOrigins: string[];
+    rateLimit: boolean;
+    shutdownTimeoutMs: number;
+  };
+  auth: {
+    /** HS256 secret; when unset one is generated on first start and kept in the data dir. */
+    jwtSecret: string | undefined;
+    accessTokenTtl: number;
+    taskAssistantAccessTokenTtl: number;
+    refreshTokenTtl: number;
+    /** 32-byte AES-256-GCM key (base64 or hex); generated into the data dir when unset. */
+    secretKey: string | undefined;
+    sessionCookieName: string;
+    cookieSecure: boolean;
+  };
+  users: {
+    defaultDailyLimit: number;
+    defaultTier: 'free' | 'pro' | 'premium';
+  };
+  surfaces: Record<SurfaceName, SurfaceConfig>;
+}
+
+const DEFAULT_MOUNTS: Record<SurfaceName, string> = {
+  codeep: '/v1',
+  codeguide: '/v1',
+  autoserve: '/',
+  taskassistant: '/',
+  cmbcluster: '/cmb',
+};
+
+/** Raised for a setting that cannot be used; the message names it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates every setting. Pass an env object in tests. */
+export function loadConfig(env: Env = process.env): Config {
+  const read = new EnvReader(env);
+  const host = read.string('TASKLANE_HOST', '127.0.0.1');
+  const port = read.int('TASKLANE_PORT', 8000, { min: 0, max: 65535 });
+  const dataDir = path.resolve(read.string('TASKLANE_DATA_DIR', './data'));
+  const surfaces = Object.fromEntries(
+    SURFACE_NAMES.map((name) => {
+      const key = `TASKLANE_SURFACE_${name.toUpperCase()}`;
+      return [
+        name,
+        {
+          enabled: read.bool(`${key}_ENABLED`, true),
+          mount: normaliseMount(read.string(`${key}_MOUNT`, DEFAULT_MOUNTS[name]), `${key}_MOUNT`),
+        },
+      ];
+    }),
+  ) as Record<SurfaceName, SurfaceConfig>;
+
+  return {
+    env: read.string('TASKLANE_ENV', 'development'),
+    host,
+    port,
+    publicUrl: stripSlash(
+      read.url('TASKLANE_PUBLIC_URL', `http://${host.includes(':') ? `[${host}]` : host}:${port}`),
+    ),
+    dataDir,
+    database: parseDatabase(read, dataDir),
+    redisUrl: read.optionalUrl('TASKLANE_REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: read.string('TASKLANE_REDIS_PREFIX', 'tasklane:'),
+    logLevel: read.oneOf('TASKLANE_LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
+    http: {
+      bodyLimit: read.int('TASKLANE_BODY_LIMIT', 1_048_576, { min: 1024 }),
+      trustProxy: parseTrustProxy(read.string('TASKLANE_TRUST_PROXY', 'false')),
+      corsOrigins: read.list('TASKLANE_CORS_ORIGINS'),
+      rateLimit: read.bool('TASKLANE_RATE_LIMIT', true),
+      shutdownTimeoutMs: read.int('TASKLANE_SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0 }),
+    },
+    auth: {
+      jwtSecret: read.optionalSecret('TASKLANE_JWT_SECRET', 32),
+      accessTokenTtl: read.int('TASKLANE_ACCESS_TOKEN_TTL', 3600, { min: 10 }),
+      taskAssistantAccessTokenTtl: read.int('TASKLANE_TASKASSISTANT_ACCESS_TOKEN_TTL', 86_400, {
+        min: 10,
+      }),
+      refreshTokenTtl: read.int('TASKLANE_REFRESH_TOKEN_TTL', 30 * 86_400, { min: 60 }),
+      secretKey: read.optionalSecret('TASKLANE_SECRET_KEY', 32),
+      sessionCookieName: read.string('TASKLANE_SESSION_COOKIE', 'tasklane_session'),
+      cookieSecure: read.bool('TASKLANE_COOKIE_SECURE', false),
+    },
+    users: {
+      defaultDailyLimit: read.int('TASKLANE_DEFAULT_DAILY_LIMIT', 100, { min: 0 }),
+      defaultTier: read.oneOf('TASKLANE_DEFAULT_TIER', 'free', ['free', 'pro', 'premium']),
+    },
+    surfaces,
+  };
+}
+
+function parseDatabase(read: EnvReader, dataDir: string): Config['database'] {
+  const url = read.string('TASKLANE_DATABASE_URL', '');
+  const poolSize = read.int(
+    'TASKLANE_DATABASE_POOL_SIZE',
+    Math.max(4, os.availableParallelism() * 2),
+    {
+      min: 1,
+    },
+  );
+  if (url === '') return { kind: 'sqlite', path: path.join(dataDir, 'tasklane.db') };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { kind: 'postgres', url, poolSize };
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (file === '') throw new ConfigError('TASKLANE_DATABASE_URL: sqlite: needs a file path');
+    return { kind: 'sqlite', path: file === ':memory:' ? file : path.resolve(file) };
+  }
+  throw new ConfigError(
+    'TASKLANE_DATABASE_URL must be postgres://…, postgresql://… or sqlite:<path> (unset: a SQLite file in the data dir)',
+  );
+}
+
+function parseTrustProxy(value: string): boolean | string {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  return value; // a comma list of addresses/CIDRs, as Fastify accepts
+}
+
+function normaliseMount(value: string, name: string): string {
+  if (!value.startsWith('/')) throw new ConfigError(`${name} must start with "/" (got "${value}")`);
+  if (!/^[A-Za-z0-9/_.-]*$/.test(value)) throw new ConfigError(`${name} has invalid characters`);
+  return stripSlash(value);
+}
+
+function stripSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+/** Typed accessors that name the setting in every error. */
+class EnvReader {
+  readonly #env: Env;
+  constructor(env: Env) {
+    this.#env = env;
+  }
+
+  #raw(name: string): string | undefined {
+    const value = this.#env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.#raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+    const raw = this.#raw(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer (got "${raw}")`);
+    const value = Number(raw);
+    if (range.min !== undefined && value < range.min) {
+      throw new ConfigError(`${name} must be at least ${range.min} (got ${value})`);
+    }
+    if (range.max !== undefined && value > range.max) {
+      throw new ConfigError(`${name} must be at most ${range.max} (got ${value})`);
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.#raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.#raw(name);
+    if (raw === undefined) return fallback;
+    if (!allowed.includes(raw as T)) {
+      throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    }
+    return raw as T;
+  }
+
+  list(name: string): string[] {
+    const raw = this.#raw(name);
+    if (raw === undefined) return [];
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
+
+  url(name: string, fallback: string): string {
+    const raw = this.#raw(name) ?? fallback;
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError(`${name} must be an absolute URL (got "${raw}")`);
+    }
+    return raw;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | undefined {
+    const raw = this.#raw(name);
+    if (raw === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(`${name} must be a URL`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(`${name} must use ${protocols.join(' or ')}`);
+    }
+    return raw;
+  }
+
+  /** A secret must be long enough to be one; its value never appears in an error. */
+  optionalSecret(name: string, minLength: number): string | undefined {
+    const raw = this.#raw(name);
+    if (raw === undefined) return undefined;
+    if (raw.length < minLength) {
+      throw new ConfigError(`${name} must be at least ${minLength} characters long`);
+    }
+    return raw;
+  }
+}

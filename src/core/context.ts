@@ -1,0 +1,100 @@
+/**
+ * The context every core function takes first: who is asking (the Actor), the db
+ * handle or open transaction, and the process's services. Routes build it from the
+ * request; workers build the same thing, so a job calls the same core functions a
+ * route does.
+ */
+import type { Config } from '../config.ts';
+import type { Db, DbHandle } from '../db/connection.ts';
+import type { DialectName } from '../db/dialect.ts';
+import type { Clock } from './shared/clock.ts';
+import type { Keyring } from './shared/keyring.ts';
+
+/** The logging calls the core uses; pino's and Fastify's loggers both fit. */
+export interface Logger {
+  fatal: LogFn;
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  trace: LogFn;
+  child(bindings: Record<string, unknown>): Logger;
+}
+type LogFn = {
+  (obj: object, msg?: string, ...args: unknown[]): void;
+  (msg: string, ...args: unknown[]): void;
+};
+export type Role = 'user' | 'admin';
+export type TenantRole = 'owner' | 'admin' | 'member';
+export type Tier = 'free' | 'pro' | 'premium';
+export type AuthMethod = 'jwt' | 'api_key' | 'session' | 'none' | 'system';
+
+/** Who is asking. Authorisation is the first line of every core function. */
+export type Actor = UserActor | AnonymousActor | SystemActor;
+
+export interface UserActor {
+  kind: 'user';
+  userId: number;
+  userUuid: string;
+  tenantId: string;
+  role: Role;
+  tenantRole: TenantRole;
+  tier: Tier;
+  authMethod: 'jwt' | 'api_key' | 'session';
+  /** The access token's id and expiry, when authenticated by one (logout revokes it). */
+  token?: { jti: string; expiresAt: number; familyId: string | undefined };
+  ip?: string;
+}
+
+export interface AnonymousActor {
+  kind: 'anonymous';
+  ip?: string;
+}
+
+/** Background work the platform does on its own behalf (sweepers, dispatchers). */
+export interface SystemActor {
+  kind: 'system';
+}
+
+/** Process-wide services, built once at start-up (app.ts, cli.ts). */
+export interface Runtime {
+  config: Config;
+  database: DbHandle;
+  keys: Keyring;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface Ctx {
+  actor: Actor;
+  /** The database, or the open transaction when inside withTransaction. */
+  db: Db;
+  dialect: DialectName;
+  runtime: Runtime;
+  config: Config;
+  keys: Keyring;
+  clock: Clock;
+  log: Logger;
+}
+
+export function createContext(runtime: Runtime, actor: Actor, log: Logger = runtime.log): Ctx {
+  return {
+    actor,
+    db: runtime.database.db,
+    dialect: runtime.database.dialect,
+    runtime,
+    config: runtime.config,
+    keys: runtime.keys,
+    clock: runtime.clock,
+    log,
+  };
+}
+
+/** Runs fn in one transaction; nested calls reuse the open one. */
+export async function withTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return fn(ctx);
+  return ctx.db.transaction().execute((trx) => fn({ ...ctx, db: trx }));
+}
+
+export const anonymousActor = (ip?: string): AnonymousActor => ({ kind: 'anonymous', ip });
+export const systemActor: SystemActor = { kind: 'system' };

@@ -1,0 +1,72 @@
+/**
+ * Access tokens: HS256 JWTs (jose) with `sub` (the user's UUID), `tid` (tenant),
+ * `jti`, `iat`, `exp` and, when issued with a refresh token, `fam` (its family), so
+ * logout can revoke both.
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { uuidv7 } from '../shared/ids.ts';
+
+const ISSUER = 'tasklane';
+
+export interface AccessClaims {
+  sub: string;
+  tid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  fam?: string;
+}
+
+export async function signAccessToken(
+  key: Uint8Array,
+  claims: { userUuid: string; tenantId: string; familyId?: string },
+  nowMs: number,
+  ttlSeconds: number,
+): Promise<{ token: string; jti: string; expiresAt: number }> {
+  const jti = uuidv7(nowMs);
+  const iat = Math.floor(nowMs / 1000);
+  const exp = iat + ttlSeconds;
+  const payload: Record<string, unknown> = { tid: claims.tenantId };
+  if (claims.familyId) payload.fam = claims.familyId;
+  const token = await new SignJWT(payload)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.userUuid)
+    .setIssuer(ISSUER)
+    .setJti(jti)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(key);
+  return { token, jti, expiresAt: exp * 1000 };
+}
+
+/** Verifies signature, issuer and expiry; undefined for anything that is not a valid token. */
+export async function verifyAccessToken(
+  key: Uint8Array,
+  token: string,
+  nowMs: number,
+): Promise<AccessClaims | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      currentDate: new Date(nowMs),
+    });
+    if (
+      typeof payload.sub !== 'string' ||
+      typeof payload.tid !== 'string' ||
+      typeof payload.jti !== 'string' ||
+      typeof payload.exp !== 'number'
+    ) {
+      return undefined;
+    }
+    return payload as unknown as AccessClaims;
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return undefined;
+    throw error;
+  }
+}
+
+/** Cheap shape check so API keys and garbage never reach the JWT verifier. */
+export function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
+}

@@ -1,0 +1,51 @@
+/**
+ * Opens the database named by config: SQLite through node:sqlite (embedded) or
+ * PostgreSQL through a pg pool (scaled).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import type { DialectName } from './dialect.ts';
+import { NodeSqliteDialect } from './sqlite-dialect.ts';
+import type { Database } from './types.ts';
+
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  dialect: DialectName;
+  /** The pg pool, for LISTEN/NOTIFY and health checks; undefined on SQLite. */
+  pool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+// int8 (counts, epoch-ms times) as JS numbers: every value we store fits in 2^53.
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** Opens (and for SQLite, creates) the configured database. */
+export function openDatabase(database: Config['database']): DbHandle {
+  if (database.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      max: database.poolSize,
+      types: pgTypes as pg.CustomTypesConfig,
+      application_name: 'tasklane',
+    });
+    // An idle client's error (server restart) must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  }
+  if (database.path !== ':memory:') fs.mkdirSync(path.dirname(database.path), { recursive: true });
+  const db = new Kysely<Database>({ dialect: new NodeSqliteDialect({ path: database.path }) });
+  return { db, dialect: 'sqlite', pool: undefined, close: () => db.destroy() };
+}

@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. A static list (not a directory scan) so the set that
+ * runs is exactly the set that was reviewed, on SQLite and PostgreSQL alike.
+ */
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001_identity.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_identity': m0001,
+};

@@ -1,0 +1,84 @@
+/**
+ * Routes that belong to the platform rather than a spec: /health (the union of
+ * AutoServe's and CMBCluster's fields, with real dependency checks), /info, /metrics
+ * and the root document.
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { AppRuntime } from '../runtime.ts';
+import { SERVICE_NAME, VERSION } from '../version.ts';
+import type { HttpMetrics } from './metrics.ts';
+
+type DependencyState = 'healthy' | 'unhealthy' | 'not_configured';
+
+const CHECK_TIMEOUT_MS = 2000;
+const startedAt = Date.now();
+
+async function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Checks each dependency for real: a query on the database, a PING on Redis. */
+export async function checkHealth(runtime: AppRuntime) {
+  const database: DependencyState = await withTimeout(sql`select 1`.execute(runtime.database.db))
+    .then(() => 'healthy' as const)
+    .catch(() => 'unhealthy' as const);
+  const redis: DependencyState = runtime.redis
+    ? await withTimeout(runtime.redis.ping())
+        .then(() => 'healthy' as const)
+        .catch(() => 'unhealthy' as const)
+    : 'not_configured';
+  const healthy = database === 'healthy' && redis !== 'unhealthy';
+  return {
+    healthy,
+    body: {
+      status: healthy ? 'healthy' : 'unhealthy',
+      timestamp: new Date(runtime.clock.now()).toISOString(),
+      version: VERSION,
+      uptime: Math.round((Date.now() - startedAt) / 10) / 100,
+      dependencies: { database, redis },
+    },
+  };
+}
+
+export function serviceInfo(runtime: AppRuntime) {
+  return {
+    name: SERVICE_NAME,
+    version: VERSION,
+    description: 'Tasklane: AI-agent and code tasks in sandboxes, behind five compatible APIs',
+    environment: runtime.config.env,
+  };
+}
+
+export async function systemRoutes(
+  app: FastifyInstance,
+  runtime: AppRuntime,
+  metrics: HttpMetrics,
+) {
+  app.get('/health', { config: { auth: 'none' } }, async (_request, reply) => {
+    const { healthy, body } = await checkHealth(runtime);
+    return reply.code(healthy ? 200 : 503).send(body);
+  });
+
+  app.get('/info', { config: { auth: 'none' } }, async () => serviceInfo(runtime));
+
+  app.get('/metrics', { config: { auth: 'none' } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get('/', { config: { auth: 'none' } }, async () => ({
+    service: 'Tasklane',
+    version: VERSION,
+    status: 'healthy',
+    docs: '/docs',
+  }));
+}

@@ -1,0 +1,21 @@
+/**
+ * The Task Assistant surface (specs/taskassistant-v1.md). Its paths start with
+ * /api/v1, under a mount of / by default.
+ */
+import type { SurfaceDefinition } from '../../http/surface.ts';
+import { authRoutes } from './auth.routes.ts';
+import { renderTaskAssistantError } from './errors.ts';
+import { API_LIMITS } from './limits.ts';
+
+export const taskAssistantSurface: SurfaceDefinition = {
+  name: 'taskassistant',
+  title: 'Task Assistant API (Tasklane)',
+  description: 'Tenants, tasks, chat with streaming, agents, webhooks and a WebSocket.',
+  version: '1.0.0',
+  basePath: '/api/v1',
+  renderError: renderTaskAssistantError,
+  defaultRateLimits: API_LIMITS,
+  async routes(app) {
+    await authRoutes(app);
+  },
+};

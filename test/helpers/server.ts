@@ -1,0 +1,74 @@
+/**
+ * Starts the real server (real HTTP on a random port, real database) for a test file.
+ */
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { type BuiltApp, buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/core/shared/clock.ts';
+import { type AppRuntime, createRuntime } from '../../src/runtime.ts';
+import { createTestDatabase, makeTempDir } from './db.ts';
+
+export interface TestServer {
+  url: string;
+  runtime: AppRuntime;
+  built: BuiltApp;
+  /** Every log line written so far (JSON strings). */
+  logs: string[];
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Reuse a database (and data dir) created by another server in this test. */
+  shared?: { databaseUrl: string; dataDir: string };
+}
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.shared?.dataDir ?? makeTempDir();
+  const database = options.shared ? undefined : await createTestDatabase(dataDir);
+  const env: Record<string, string> = {
+    TASKLANE_DATA_DIR: dataDir,
+    TASKLANE_DATABASE_URL: options.shared?.databaseUrl ?? database!.url,
+    TASKLANE_PORT: '0',
+    TASKLANE_RATE_LIMIT: 'false',
+    TASKLANE_LOG_LEVEL: 'info',
+    TASKLANE_REDIS_PREFIX: `test-${process.pid}-${Math.random().toString(36).slice(2)}:`,
+    ...(process.env.TEST_DB === 'postgres' ? { TASKLANE_REDIS_URL: REDIS_URL } : {}),
+    ...options.env,
+  };
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const runtime = await createRuntime(loadConfig(env), {
+    logDestination: sink,
+    clock: options.clock,
+  });
+  const built = await buildApp(runtime);
+  await built.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = built.app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    runtime,
+    built,
+    logs,
+    env,
+    async close() {
+      await built.app.close();
+      await runtime.close();
+      if (database) {
+        await database.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
