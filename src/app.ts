@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -17,6 +16,7 @@ import './http/fastify-types.ts';
 import { DomainError } from './core/errors.ts';
 import { createMetrics, type HttpMetrics, installMetricsHook } from './http/metrics.ts';
 import { RateLimiter } from './http/rate-limit.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
 import {
   type MountedSurface,
   mountSurface,
@@ -63,6 +63,8 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
 
   // An empty body sent with Content-Type: application/json (common for POSTs without a
   // payload) is treated as no body, not as malformed JSON.
+  // JSON APIs: text/plain is not accepted as a body (415), rather than parsed as a string.
+  app.removeContentTypeParser('text/plain');
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
@@ -74,11 +76,7 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
   });
 
   await app.register(cookie);
-  await app.register(helmet, {
-    // The interactive reference at /docs runs inline scripts; everything else is JSON.
-    contentSecurityPolicy: false,
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
+  installSecurityHeaders(app);
   if (config.http.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,

@@ -5,7 +5,7 @@
  * mutex hands it to one caller at a time: a transaction holds it from BEGIN to
  * COMMIT, which is exactly SQLite's own single-writer model.
  */
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -98,20 +98,45 @@ class NodeSqliteDriver implements Driver {
   }
 }
 
+interface Prepared {
+  statement: StatementSync;
+  returnsRows: boolean;
+}
+
+/** Prepared statements are reused: the same few hundred query shapes run all day. */
+const STATEMENT_CACHE_SIZE = 500;
+
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, Prepared>();
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
-  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.#db.prepare(compiled.sql);
-    const params = compiled.parameters.map(toSqliteValue);
-    // A statement that yields columns (SELECT, or anything with RETURNING) must be read with all().
-    if (stmt.columns().length > 0) {
-      return { rows: stmt.all(...params) as R[] };
+  #prepare(sql: string): Prepared {
+    let stmt = this.#statements.get(sql);
+    if (stmt) {
+      // Map order is insertion order: re-inserting marks it most recently used.
+      this.#statements.delete(sql);
+    } else {
+      const statement = this.#db.prepare(sql);
+      // A statement that yields columns (SELECT, or anything with RETURNING) is read with all().
+      stmt = { statement, returnsRows: statement.columns().length > 0 };
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+        this.#statements.delete(this.#statements.keys().next().value!);
+      }
     }
-    const { changes, lastInsertRowid } = stmt.run(...params);
+    this.#statements.set(sql, stmt);
+    return stmt;
+  }
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const { statement, returnsRows } = this.#prepare(compiled.sql);
+    const params = compiled.parameters.map(toSqliteValue);
+    if (returnsRows) {
+      return { rows: statement.all(...params) as R[] };
+    }
+    const { changes, lastInsertRowid } = statement.run(...params);
     return {
       rows: [],
       numAffectedRows: BigInt(changes),
@@ -133,21 +158,22 @@ function toSqliteValue(value: unknown): SQLInputValue {
   return value as SQLInputValue;
 }
 
+/** A FIFO lock: unlock hands the connection straight to the next waiter (no thundering herd). */
 class ConnectionMutex {
-  #promise: Promise<void> | undefined;
-  #resolve: (() => void) | undefined;
+  #locked = false;
+  readonly #waiters: (() => void)[] = [];
 
-  async lock(): Promise<void> {
-    while (this.#promise) await this.#promise;
-    this.#promise = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
+  lock(): Promise<void> {
+    if (!this.#locked) {
+      this.#locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   unlock(): void {
-    const resolve = this.#resolve;
-    this.#promise = undefined;
-    this.#resolve = undefined;
-    resolve?.();
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#locked = false;
   }
 }

@@ -34,7 +34,8 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   if (httpPart !== 'body' || !(schema as Record<string, unknown>)[OPTIONAL_BODY])
     return validate as never;
   const optional: Validate = (data) => {
-    if (data === undefined) return true;
+    // Fastify hands an absent body to validators as null.
+    if (data === undefined || data === null) return true;
     const ok = validate(data);
     optional.errors = validate.errors;
     return ok;

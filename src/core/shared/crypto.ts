@@ -7,6 +7,8 @@ import {
   createDecipheriv,
   createHash,
   createHmac,
+  createSecretKey,
+  type KeyObject,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
@@ -37,10 +39,11 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** AES-256-GCM with a random 96-bit nonce; output is `v1.<nonce>.<tag>.<ciphertext>` in base64url. */
 export class SecretBox {
-  readonly #key: Buffer;
+  // A KeyObject: building one from raw bytes on every call costs more than the cipher itself.
+  readonly #key: KeyObject;
   constructor(key: Uint8Array) {
     if (key.length !== 32) throw new Error('SecretBox needs a 32-byte key');
-    this.#key = Buffer.from(key);
+    this.#key = createSecretKey(key);
   }
 
   seal(plaintext: string, associatedData = ''): string {

@@ -4,14 +4,15 @@
  * dir that is generated on first start (mode 0600), so an embedded install needs no
  * settings and keeps its sessions across restarts.
  */
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import { SecretBox } from './crypto.ts';
 
 export interface Keyring {
-  jwtKey: Uint8Array;
+  /** A KeyObject, so jose does not re-import the raw secret on every verification. */
+  jwtKey: KeyObject;
   box: SecretBox;
   urlSigningKey: Uint8Array;
 }
@@ -20,7 +21,7 @@ export function loadKeyring(config: Config): Keyring {
   const jwtSecret = config.auth.jwtSecret ?? readOrCreate(config.dataDir, 'jwt-secret');
   const secretKey = decodeKey(config.auth.secretKey ?? readOrCreate(config.dataDir, 'secret-key'));
   return {
-    jwtKey: new TextEncoder().encode(jwtSecret),
+    jwtKey: createSecretKey(Buffer.from(jwtSecret, 'utf8')),
     box: new SecretBox(secretKey),
     // A separate key per purpose, derived so one setting covers both.
     urlSigningKey: new Uint8Array(
