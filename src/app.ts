@@ -14,6 +14,7 @@ import Fastify, {
 } from 'fastify';
 import './http/fastify-types.ts';
 import { DomainError } from './core/errors.ts';
+import { downloadRoutes } from './http/downloads.routes.ts';
 import { createMetrics, type HttpMetrics, installMetricsHook } from './http/metrics.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
@@ -111,6 +112,7 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
       sendError(autoserveSurface, error, request, reply),
     );
     await systemRoutes(scope, runtime, metrics);
+    await downloadRoutes(scope);
     await openApiRoutes(scope, mounted);
   });
 

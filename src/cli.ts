@@ -9,12 +9,14 @@ import { createContext, systemActor } from './core/context.ts';
 import { DomainError } from './core/errors.ts';
 import { registerUser } from './core/identity/users.service.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { createRuntime } from './runtime.ts';
+import { startWorker } from './jobs.ts';
+import { type AppRuntime, createRuntime } from './runtime.ts';
 
 const USAGE = `Usage: tasklane <command> [options]
 
 Commands:
-  serve                 Start the API server (migrates the database first)
+  serve [--workers N]   Start the API server and N in-process workers (default: cores; 0: API only)
+  worker [--workers N]  Run workers only, against PostgreSQL (default: cores)
   migrate               Bring the database schema up to date
   user create           Create a user
       --username NAME --email EMAIL --password PASSWORD [--admin] [--tier free|pro|premium]
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'worker':
+      return worker(rest);
     case 'migrate':
       return migrate();
     case 'user':
@@ -42,30 +46,50 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function serve(args: string[]): Promise<number> {
-  parseArgs({ args, options: {}, strict: true });
-  const config = loadConfig();
-  const runtime = await createRuntime(config);
-  const { app } = await buildApp(runtime);
+function workerCount(args: string[], fallback: number): number {
+  const { values } = parseArgs({ args, options: { workers: { type: 'string' } }, strict: true });
+  if (values.workers === undefined) return fallback;
+  if (!/^\d+$/.test(values.workers)) throw new ConfigError('--workers must be a whole number');
+  return Number(values.workers);
+}
+
+/**
+ * SIGTERM/SIGINT drain: stop accepting (HTTP) and claiming (workers), let in-flight
+ * work finish or release it, close the database, exit.
+ */
+function onShutdown(runtime: AppRuntime, steps: (() => Promise<void>)[]): void {
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     runtime.log.info({ signal }, 'shutting down');
+    // Drain gets the configured time; past that (plus a margin) we exit regardless.
     const force = setTimeout(() => {
       runtime.log.error('shutdown timed out; exiting');
       process.exit(1);
-    }, config.http.shutdownTimeoutMs);
+    }, runtime.config.http.shutdownTimeoutMs + 10_000);
     force.unref();
-    try {
-      await app.close();
-      await runtime.close();
-    } finally {
-      process.exit(0);
+    let code = 0;
+    for (const step of steps) {
+      await step().catch((error) => {
+        runtime.log.error({ err: error }, 'shutdown step failed');
+        code = 1;
+      });
     }
+    await runtime.close().catch(() => {});
+    process.exit(code);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function serve(args: string[]): Promise<number> {
+  const config = loadConfig();
+  const workers = workerCount(args, config.jobs.workers);
+  const runtime = await createRuntime(config);
+  const { app } = await buildApp(runtime);
+  const worker = await startWorker(runtime, workers);
+  onShutdown(runtime, [() => app.close(), async () => worker?.stop()]);
   await app.listen({ host: config.host, port: config.port });
   runtime.log.info(
     {
@@ -76,6 +100,25 @@ async function serve(args: string[]): Promise<number> {
     `Tasklane listening on ${config.publicUrl} (docs at ${config.publicUrl}/docs)`,
   );
   return -1; // keep running
+}
+
+async function worker(args: string[]): Promise<number> {
+  const config = loadConfig();
+  if (config.database.kind !== 'postgres') {
+    throw new ConfigError(
+      'tasklane worker needs PostgreSQL (TASKLANE_DATABASE_URL=postgres://…); with SQLite, `tasklane serve` runs the workers in-process',
+    );
+  }
+  const workers = workerCount(args, config.jobs.workers);
+  if (workers < 1) throw new ConfigError('--workers must be at least 1 for tasklane worker');
+  const runtime = await createRuntime(config);
+  const started = await startWorker(runtime, workers);
+  onShutdown(runtime, [async () => started?.stop()]);
+  runtime.log.info(
+    { workers, sandbox: runtime.sandbox.available ? runtime.sandbox.sandbox.driver : 'none' },
+    'Tasklane worker running',
+  );
+  return -1;
 }
 
 async function migrate(): Promise<number> {

@@ -56,6 +56,38 @@ export interface Config {
     defaultDailyLimit: number;
     defaultTier: 'free' | 'pro' | 'premium';
   };
+  jobs: {
+    /** In-process workers (job slots) for `serve`; `--workers` overrides. */
+    workers: number;
+    leaseMs: number;
+    heartbeatMs: number;
+    pollMs: number;
+    sweepMs: number;
+    /** A worker whose heartbeat is older than this is not counted as a consumer. */
+    workerTimeoutMs: number;
+    /** Most jobs of one tenant running at once (0: no cap). */
+    tenantConcurrency: number;
+    /** Premium is tried first on this many claims out of weight + 1. */
+    premiumWeight: number;
+  };
+  sandbox: {
+    driver: 'auto' | 'bwrap' | 'process';
+    /** The unisolated process driver runs only when the operator says so. */
+    allowProcess: boolean;
+    /** Whether any task may have network access (a task asks with `network: true`). */
+    allowNetwork: boolean;
+    timeoutMs: number;
+    cpuSeconds: number;
+    memoryMb: number;
+    processes: number;
+    fileSizeMb: number;
+    openFiles: number;
+    outputBytes: number;
+    workspaceMb: number;
+    tmpMb: number;
+    /** When running as root, sandboxes run as uids from here up (one per concurrent run). */
+    uidBase: number;
+  };
   surfaces: Record<SurfaceName, SurfaceConfig>;
 }
 
@@ -134,6 +166,31 @@ export function loadConfig(env: Env = process.env): Config {
     users: {
       defaultDailyLimit: read.int('TASKLANE_DEFAULT_DAILY_LIMIT', 100, { min: 0 }),
       defaultTier: read.oneOf('TASKLANE_DEFAULT_TIER', 'free', ['free', 'pro', 'premium']),
+    },
+    jobs: {
+      workers: read.int('TASKLANE_WORKERS', os.availableParallelism(), { min: 0, max: 1024 }),
+      leaseMs: read.int('TASKLANE_JOB_LEASE_MS', 30_000, { min: 1000 }),
+      heartbeatMs: read.int('TASKLANE_JOB_HEARTBEAT_MS', 10_000, { min: 100 }),
+      pollMs: read.int('TASKLANE_JOB_POLL_MS', 1000, { min: 10 }),
+      sweepMs: read.int('TASKLANE_JOB_SWEEP_MS', 5000, { min: 100 }),
+      workerTimeoutMs: read.int('TASKLANE_WORKER_TIMEOUT_MS', 30_000, { min: 1000 }),
+      tenantConcurrency: read.int('TASKLANE_TENANT_CONCURRENCY', 10, { min: 0 }),
+      premiumWeight: read.int('TASKLANE_PREMIUM_WEIGHT', 3, { min: 1, max: 100 }),
+    },
+    sandbox: {
+      driver: read.oneOf('TASKLANE_SANDBOX_DRIVER', 'auto', ['auto', 'bwrap', 'process']),
+      allowProcess: read.bool('TASKLANE_SANDBOX_ALLOW_PROCESS', false),
+      allowNetwork: read.bool('TASKLANE_SANDBOX_ALLOW_NETWORK', false),
+      timeoutMs: read.int('TASKLANE_SANDBOX_TIMEOUT_MS', 60_000, { min: 100 }),
+      cpuSeconds: read.int('TASKLANE_SANDBOX_CPU_SECONDS', 30, { min: 1 }),
+      memoryMb: read.int('TASKLANE_SANDBOX_MEMORY_MB', 512, { min: 32 }),
+      processes: read.int('TASKLANE_SANDBOX_PROCESSES', 64, { min: 4 }),
+      fileSizeMb: read.int('TASKLANE_SANDBOX_FILE_SIZE_MB', 64, { min: 1 }),
+      openFiles: read.int('TASKLANE_SANDBOX_OPEN_FILES', 256, { min: 16 }),
+      outputBytes: read.int('TASKLANE_SANDBOX_OUTPUT_BYTES', 1_048_576, { min: 1024 }),
+      workspaceMb: read.int('TASKLANE_SANDBOX_WORKSPACE_MB', 256, { min: 1 }),
+      tmpMb: read.int('TASKLANE_SANDBOX_TMP_MB', 64, { min: 1 }),
+      uidBase: read.int('TASKLANE_SANDBOX_UID_BASE', 200_000, { min: 1000 }),
     },
     surfaces,
   };

@@ -7,6 +7,10 @@
 import type { Config } from '../config.ts';
 import type { Db, DbHandle } from '../db/connection.ts';
 import type { DialectName } from '../db/dialect.ts';
+import type { EventHub } from './events/hub.ts';
+import type { Notifier } from './events/notifier.ts';
+import type { SandboxProvider } from './execution/sandbox.types.ts';
+import type { BlobStore } from './files/blob-store.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Keyring } from './shared/keyring.ts';
 
@@ -63,12 +67,27 @@ export interface Runtime {
   keys: Keyring;
   clock: Clock;
   log: Logger;
+  /** Job wake-ups and cancellations (PostgreSQL NOTIFY, or in-process). */
+  notifier: Notifier;
+  /** Event fan-out (Redis when configured, else PostgreSQL NOTIFY, else in-process). */
+  eventNotifier: Notifier;
+  /** Subscribe to events as they are recorded, from any process. */
+  events: EventHub;
+  sandbox: SandboxProvider;
+  blobs: BlobStore;
+  /** Where task workspaces are created. */
+  workspaceRoot: string;
 }
 
 export interface Ctx {
   actor: Actor;
   /** The database, or the open transaction when inside withTransaction. */
   db: Db;
+  /**
+   * Runs fn once the surrounding transaction has committed (at once outside one):
+   * in-process notifications must never announce a change that was rolled back.
+   */
+  afterCommit(fn: () => void | Promise<void>): void;
   dialect: DialectName;
   runtime: Runtime;
   config: Config;
@@ -81,6 +100,7 @@ export function createContext(runtime: Runtime, actor: Actor, log: Logger = runt
   return {
     actor,
     db: runtime.database.db,
+    afterCommit: (fn) => runHook(fn, log),
     dialect: runtime.database.dialect,
     runtime,
     config: runtime.config,
@@ -93,7 +113,22 @@ export function createContext(runtime: Runtime, actor: Actor, log: Logger = runt
 /** Runs fn in one transaction; nested calls reuse the open one. */
 export async function withTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
   if (ctx.db.isTransaction) return fn(ctx);
-  return ctx.db.transaction().execute((trx) => fn({ ...ctx, db: trx }));
+  const hooks: (() => void | Promise<void>)[] = [];
+  const result = await ctx.db
+    .transaction()
+    .execute((trx) => fn({ ...ctx, db: trx, afterCommit: (hook) => hooks.push(hook) }));
+  for (const hook of hooks) runHook(hook, ctx.log);
+  return result;
+}
+
+function runHook(fn: () => void | Promise<void>, log: Logger): void {
+  try {
+    const result = fn();
+    if (result instanceof Promise)
+      result.catch((error) => log.warn({ err: error }, 'after-commit hook failed'));
+  } catch (error) {
+    log.warn({ err: error }, 'after-commit hook failed');
+  }
 }
 
 export const anonymousActor = (ip?: string): AnonymousActor => ({ kind: 'anonymous', ip });

@@ -47,5 +47,17 @@ export function openDatabase(database: Config['database']): DbHandle {
   }
   if (database.path !== ':memory:') fs.mkdirSync(path.dirname(database.path), { recursive: true });
   const db = new Kysely<Database>({ dialect: new NodeSqliteDialect({ path: database.path }) });
+  if (database.path !== ':memory:') restrictPermissions(database.path);
   return { db, dialect: 'sqlite', pool: undefined, close: () => db.destroy() };
+}
+
+/** The database holds password hashes and sealed secrets: only our own user may read it. */
+function restrictPermissions(file: string): void {
+  // SQLite gives the -wal and -shm files the main file's permissions.
+  try {
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+  } catch {
+    // A file we cannot chmod (not ours) is the operator's business.
+  }
 }

@@ -48,9 +48,117 @@ export interface RevokedTokensTable {
   expires_at: number;
 }
 
+export interface JobsTable {
+  id: string;
+  kind: string;
+  tenant_id: string | null;
+  lane: string;
+  priority: number;
+  payload: string;
+  status: string;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  lease_id: string | null;
+  lease_expires_at: number | null;
+  worker_id: string | null;
+  cancel_requested: number;
+  last_error: string | null;
+  dedupe_key: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface JobTenantSlotsTable {
+  tenant_id: string;
+  running: number;
+}
+
+export interface WorkersTable {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  started_at: number;
+  heartbeat_at: number;
+  stopped_at: number | null;
+}
+
+export interface TasksTable {
+  id: string;
+  tenant_id: string;
+  user_id: number;
+  kind: string;
+  title: string | null;
+  prompt: string | null;
+  description: string | null;
+  toolset: string;
+  parameters: string;
+  metadata: string;
+  priority: string;
+  lane: string;
+  scheduled_at: number | null;
+  due_date: number | null;
+  status: string;
+  progress: number;
+  result: string | null;
+  error_message: string | null;
+  attempts: number;
+  retry_count: number;
+  job_id: string | null;
+  source: string;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+}
+
+export interface DailyUsageTable {
+  user_id: number;
+  day: number;
+  tasks: number;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string | null;
+  user_id: number | null;
+  type: string;
+  subject_id: string | null;
+  subject_seq: number | null;
+  payload: string;
+  created_at: number;
+  dispatched_at: number | null;
+}
+
+export interface FilesTable {
+  id: string;
+  tenant_id: string;
+  user_id: number;
+  task_id: string | null;
+  kind: string;
+  name: string;
+  sha256: string;
+  size: number;
+  content_type: string;
+  description: string | null;
+  status: string;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   revoked_tokens: RevokedTokensTable;
+  jobs: JobsTable;
+  job_tenant_slots: JobTenantSlotsTable;
+  workers: WorkersTable;
+  tasks: TasksTable;
+  daily_usage: DailyUsageTable;
+  events: EventsTable;
+  files: FilesTable;
 }

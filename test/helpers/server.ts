@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { type BuiltApp, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { Worker } from '../../src/core/jobs/worker.ts';
 import type { Clock } from '../../src/core/shared/clock.ts';
+import { startWorker } from '../../src/jobs.ts';
 import { type AppRuntime, createRuntime } from '../../src/runtime.ts';
 import { createTestDatabase, makeTempDir } from './db.ts';
 
@@ -17,6 +19,7 @@ export interface TestServer {
   /** Every log line written so far (JSON strings). */
   logs: string[];
   env: Record<string, string>;
+  worker: Worker | undefined;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,17 @@ export interface TestServerOptions {
   clock?: Clock;
   /** Reuse a database (and data dir) created by another server in this test. */
   shared?: { databaseUrl: string; dataDir: string };
+  /** In-process job slots (default 0: no workers). */
+  workers?: number;
 }
+
+/** Short timers so queue behaviour shows within a test's patience. */
+export const FAST_QUEUE = {
+  TASKLANE_JOB_POLL_MS: '100',
+  TASKLANE_JOB_SWEEP_MS: '250',
+  TASKLANE_JOB_HEARTBEAT_MS: '500',
+  TASKLANE_JOB_LEASE_MS: '3000',
+};
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -39,6 +52,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TASKLANE_RATE_LIMIT: 'false',
     TASKLANE_LOG_LEVEL: 'info',
     TASKLANE_REDIS_PREFIX: `test-${process.pid}-${Math.random().toString(36).slice(2)}:`,
+    ...FAST_QUEUE,
     ...(process.env.TEST_DB === 'postgres' ? { TASKLANE_REDIS_URL: REDIS_URL } : {}),
     ...options.env,
   };
@@ -55,6 +69,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   });
   const built = await buildApp(runtime);
   await built.app.listen({ host: '127.0.0.1', port: 0 });
+  const worker = await startWorker(runtime, options.workers ?? 0);
   const { port } = built.app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -62,7 +77,9 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     built,
     logs,
     env,
+    worker,
     async close() {
+      await worker?.stop(2000);
       await built.app.close();
       await runtime.close();
       if (database) {

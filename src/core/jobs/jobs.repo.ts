@@ -1,0 +1,346 @@
+/**
+ * Every query of the job queue. Claiming differs by engine (PostgreSQL: one statement
+ * with FOR UPDATE SKIP LOCKED; SQLite: a short write transaction, already exclusive);
+ * everything else is shared.
+ */
+import { type Selectable, sql } from 'kysely';
+import type { JobsTable } from '../../db/types.ts';
+import { type Ctx, withTransaction } from '../context.ts';
+import type { JobRecord, JobStatus, Lane } from './jobs.types.ts';
+
+type JobRow = Selectable<JobsTable>;
+
+export function toJob<P>(row: JobRow): JobRecord<P> {
+  return {
+    id: row.id,
+    kind: row.kind,
+    tenantId: row.tenant_id,
+    lane: row.lane as Lane,
+    priority: row.priority,
+    payload: JSON.parse(row.payload) as P,
+    status: row.status as JobStatus,
+    runAt: row.run_at,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    leaseId: row.lease_id,
+    leaseExpiresAt: row.lease_expires_at,
+    workerId: row.worker_id,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** Inserts a job; with a dedupe key already taken, nothing happens and undefined is returned. */
+export async function insertJob(
+  ctx: Ctx,
+  row: Omit<
+    JobRow,
+    | 'lease_id'
+    | 'lease_expires_at'
+    | 'worker_id'
+    | 'cancel_requested'
+    | 'last_error'
+    | 'started_at'
+    | 'finished_at'
+  >,
+): Promise<JobRecord | undefined> {
+  const inserted = await ctx.db
+    .insertInto('jobs')
+    .values({
+      ...row,
+      lease_id: null,
+      lease_expires_at: null,
+      worker_id: null,
+      cancel_requested: 0,
+      last_error: null,
+      started_at: null,
+      finished_at: null,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return inserted && toJob(inserted);
+}
+
+export interface ClaimRequest {
+  kinds: string[];
+  now: number;
+  leaseId: string;
+  leaseExpiresAt: number;
+  workerId: string;
+  /** The lane tried first on this claim (the worker rotates it by weight). */
+  preferredLane: Lane;
+  /** Most jobs of one tenant running at once. */
+  tenantCap: number;
+}
+
+/** Takes the next runnable job, or undefined when there is none. */
+export async function claimJob(ctx: Ctx, request: ClaimRequest): Promise<JobRecord | undefined> {
+  if (request.kinds.length === 0) return undefined;
+  return ctx.dialect === 'postgres' ? claimPostgres(ctx, request) : claimSqlite(ctx, request);
+}
+
+/**
+ * One statement: pick the first queued job in claim order that no other worker has
+ * locked and whose tenant is under its cap, take a tenant slot (the counter's row lock
+ * re-checks the cap, so two workers cannot both take the last slot), and lease it.
+ */
+async function claimPostgres(ctx: Ctx, r: ClaimRequest): Promise<JobRecord | undefined> {
+  const { rows } = await sql<JobRow>`
+    with candidate as (
+      select j.id, j.tenant_id from jobs j
+      where j.status = 'queued' and j.run_at <= ${r.now}
+        and j.kind in (${sql.join(r.kinds)})
+        and (j.tenant_id is null or coalesce(
+          (select s.running from job_tenant_slots s where s.tenant_id = j.tenant_id), 0) < ${r.tenantCap})
+      order by (j.lane = ${r.preferredLane}) desc, j.priority desc, j.run_at, j.id
+      limit 1
+      for update of j skip locked
+    ), slot as (
+      insert into job_tenant_slots (tenant_id, running)
+      select tenant_id, 1 from candidate where tenant_id is not null
+      on conflict (tenant_id) do update set running = job_tenant_slots.running + 1
+        where job_tenant_slots.running < ${r.tenantCap}
+      returning tenant_id
+    )
+    update jobs set status = 'running', lease_id = ${r.leaseId}, lease_expires_at = ${r.leaseExpiresAt},
+      worker_id = ${r.workerId}, attempts = jobs.attempts + 1,
+      started_at = coalesce(jobs.started_at, ${r.now}), updated_at = ${r.now}
+    from candidate
+    where jobs.id = candidate.id
+      and (candidate.tenant_id is null or exists (select 1 from slot))
+    returning jobs.*`.execute(ctx.db);
+  return rows[0] && toJob(rows[0]);
+}
+
+/** SQLite allows one writer at a time, so a plain select-then-update in a transaction is exact. */
+async function claimSqlite(ctx: Ctx, r: ClaimRequest): Promise<JobRecord | undefined> {
+  return withTransaction(ctx, async (tx) => {
+    const { rows } = await sql<{ id: string; tenant_id: string | null }>`
+      select j.id, j.tenant_id from jobs j
+      where j.status = 'queued' and j.run_at <= ${r.now}
+        and j.kind in (${sql.join(r.kinds)})
+        and (j.tenant_id is null or coalesce(
+          (select s.running from job_tenant_slots s where s.tenant_id = j.tenant_id), 0) < ${r.tenantCap})
+      order by (j.lane = ${r.preferredLane}) desc, j.priority desc, j.run_at, j.id
+      limit 1`.execute(tx.db);
+    const candidate = rows[0];
+    if (!candidate) return undefined;
+    if (candidate.tenant_id !== null) {
+      await tx.db
+        .insertInto('job_tenant_slots')
+        .values({ tenant_id: candidate.tenant_id, running: 1 })
+        .onConflict((oc) =>
+          oc.column('tenant_id').doUpdateSet({ running: sql`job_tenant_slots.running + 1` }),
+        )
+        .execute();
+    }
+    const row = await tx.db
+      .updateTable('jobs')
+      .set({
+        status: 'running',
+        lease_id: r.leaseId,
+        lease_expires_at: r.leaseExpiresAt,
+        worker_id: r.workerId,
+        attempts: sql`attempts + 1`,
+        started_at: sql`coalesce(started_at, ${r.now})`,
+        updated_at: r.now,
+      })
+      .where('id', '=', candidate.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toJob(row);
+  });
+}
+
+/**
+ * Moves a running job out of 'running' — only if the caller still holds its lease — and
+ * gives the tenant slot back, in one transaction. False when the lease was lost.
+ */
+export async function leaveRunning(
+  ctx: Ctx,
+  jobId: string,
+  leaseId: string,
+  changes: { status: JobStatus; runAt?: number; lastError?: string | null; attemptsDelta?: number },
+): Promise<boolean> {
+  return withTransaction(ctx, async (tx) => {
+    const now = tx.clock.now();
+    const terminal = changes.status !== 'queued';
+    const row = await tx.db
+      .updateTable('jobs')
+      .set({
+        status: changes.status,
+        lease_id: null,
+        lease_expires_at: null,
+        worker_id: null,
+        updated_at: now,
+        ...(changes.runAt !== undefined ? { run_at: changes.runAt } : {}),
+        ...(changes.lastError !== undefined ? { last_error: changes.lastError } : {}),
+        ...(changes.attemptsDelta ? { attempts: sql`attempts + ${changes.attemptsDelta}` } : {}),
+        ...(terminal ? { finished_at: now } : {}),
+      })
+      .where('id', '=', jobId)
+      .where('lease_id', '=', leaseId)
+      .where('status', '=', 'running')
+      .returning(['tenant_id'])
+      .executeTakeFirst();
+    if (!row) return false;
+    if (row.tenant_id !== null) await releaseTenantSlot(tx, row.tenant_id);
+    return true;
+  });
+}
+
+async function releaseTenantSlot(ctx: Ctx, tenantId: string): Promise<void> {
+  await ctx.db
+    .updateTable('job_tenant_slots')
+    .set({ running: sql`running - 1` })
+    .where('tenant_id', '=', tenantId)
+    .where('running', '>', 0)
+    .execute();
+}
+
+/** Proves the lease is still held (and keeps the row locked until the transaction ends). */
+export async function fenceLease(ctx: Ctx, jobId: string, leaseId: string): Promise<boolean> {
+  const result = await ctx.db
+    .updateTable('jobs')
+    .set({ updated_at: ctx.clock.now() })
+    .where('id', '=', jobId)
+    .where('lease_id', '=', leaseId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Renews the leases this worker holds; returns those still held, with their cancel flag. */
+export async function extendLeases(
+  ctx: Ctx,
+  leaseIds: string[],
+  expiresAt: number,
+): Promise<{ id: string; leaseId: string; cancelRequested: boolean }[]> {
+  if (leaseIds.length === 0) return [];
+  const rows = await ctx.db
+    .updateTable('jobs')
+    .set({ lease_expires_at: expiresAt })
+    .where('lease_id', 'in', leaseIds)
+    .where('status', '=', 'running')
+    .returning(['id', 'lease_id', 'cancel_requested'])
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    leaseId: r.lease_id!,
+    cancelRequested: Boolean(r.cancel_requested),
+  }));
+}
+
+/** Running jobs whose lease ran out: their worker died or stalled. */
+export async function findExpiredLeases(ctx: Ctx, now: number, limit = 100) {
+  return ctx.db
+    .selectFrom('jobs')
+    .select(['id', 'lease_id', 'kind', 'attempts', 'max_attempts'])
+    .where('status', '=', 'running')
+    .where('lease_expires_at', '<', now)
+    .orderBy('lease_expires_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function findJob(ctx: Ctx, id: string): Promise<JobRecord | undefined> {
+  const row = await ctx.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toJob(row);
+}
+
+/** Cancels a job that has not started; false when it is no longer queued. */
+export async function cancelQueuedJob(ctx: Ctx, id: string): Promise<boolean> {
+  const now = ctx.clock.now();
+  const result = await ctx.db
+    .updateTable('jobs')
+    .set({ status: 'cancelled', finished_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Flags a running job for cancellation; its worker sees it by notification or heartbeat. */
+export async function requestJobCancel(ctx: Ctx, id: string): Promise<boolean> {
+  const result = await ctx.db
+    .updateTable('jobs')
+    .set({ cancel_requested: 1, updated_at: ctx.clock.now() })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Counts of jobs by lane and status (queue statistics). */
+export async function countJobs(ctx: Ctx, kinds?: string[]) {
+  let query = ctx.db
+    .selectFrom('jobs')
+    .select(['lane', 'status', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('status', 'in', ['queued', 'running'])
+    .groupBy(['lane', 'status']);
+  if (kinds?.length) query = query.where('kind', 'in', kinds);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    lane: r.lane as Lane,
+    status: r.status as JobStatus,
+    count: Number(r.count),
+  }));
+}
+
+// ── worker registry ─────────────────────────────────────────────────────────
+
+export async function registerWorker(
+  ctx: Ctx,
+  worker: { id: string; host: string; pid: number; concurrency: number; now: number },
+): Promise<void> {
+  await ctx.db
+    .insertInto('workers')
+    .values({
+      id: worker.id,
+      host: worker.host,
+      pid: worker.pid,
+      concurrency: worker.concurrency,
+      started_at: worker.now,
+      heartbeat_at: worker.now,
+      stopped_at: null,
+    })
+    .execute();
+}
+
+export async function heartbeatWorker(ctx: Ctx, id: string, now: number): Promise<void> {
+  await ctx.db.updateTable('workers').set({ heartbeat_at: now }).where('id', '=', id).execute();
+}
+
+export async function stopWorker(ctx: Ctx, id: string, now: number): Promise<void> {
+  await ctx.db
+    .updateTable('workers')
+    .set({ stopped_at: now, heartbeat_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Job slots of workers alive recently (the specs' "active consumers"). */
+export async function countActiveConsumers(
+  ctx: Ctx,
+  aliveSince: number,
+): Promise<{ workers: number; slots: number }> {
+  const row = await ctx.db
+    .selectFrom('workers')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('workers'),
+      eb.fn.sum<number>('concurrency').as('slots'),
+    ])
+    .where('stopped_at', 'is', null)
+    .where('heartbeat_at', '>=', aliveSince)
+    .executeTakeFirst();
+  return { workers: Number(row?.workers ?? 0), slots: Number(row?.slots ?? 0) };
+}
+
+/** Forgets workers that stopped (or died) long ago. */
+export async function pruneWorkers(ctx: Ctx, before: number): Promise<void> {
+  await ctx.db.deleteFrom('workers').where('heartbeat_at', '<', before).execute();
+}

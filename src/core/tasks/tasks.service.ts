@@ -1,0 +1,294 @@
+/**
+ * Task use cases: create (quota, task row, job and event in one transaction), list,
+ * get, update, cancel, delete, retry, and queue statistics.
+ */
+import { type Ctx, type Tier, withTransaction } from '../context.ts';
+import { DomainError, invalid, notFound } from '../errors.ts';
+import * as filesRepo from '../files/files.repo.ts';
+import * as usersRepo from '../identity/identity.repo.ts';
+import { requireUser } from '../identity/users.service.ts';
+import type { Lane } from '../jobs/jobs.types.ts';
+import { cancelJob, enqueueJob, queueStats } from '../jobs/queue.ts';
+import { isUuid, uuidv7 } from '../shared/ids.ts';
+import { consumeDailyQuota } from './quota.ts';
+import { runTaskJob } from './run-task.job.ts';
+import { runnerFor, taskKinds } from './runners/registry.ts';
+import { eventForStatus, recordTaskEvent } from './task-events.ts';
+import * as repo from './tasks.repo.ts';
+import {
+  type CreateTaskInput,
+  PRIORITY_RANK,
+  type Task,
+  type TaskListQuery,
+  type TaskPage,
+  type TaskScope,
+  TERMINAL_STATUSES,
+  type UpdateTaskInput,
+} from './tasks.types.ts';
+
+const MAX_JSON_FIELD = 64 * 1024;
+
+/** Paying tiers get the premium lane. */
+export function laneForTier(tier: Tier): Lane {
+  return tier === 'free' ? 'normal' : 'premium';
+}
+
+/**
+ * Creates a task and its job. Refused at once (never accepted and left to fail) when
+ * its kind cannot run here: unknown kind, no sandbox, no AI provider, bad parameters.
+ */
+export async function createTask(ctx: Ctx, input: CreateTaskInput): Promise<Task> {
+  const actor = requireUser(ctx);
+  const runner = runnerFor(input.kind);
+  if (!runner)
+    throw invalid(
+      'kind',
+      `Unknown task kind "${input.kind}"; available: ${taskKinds().join(', ')}`,
+      'type_error.enum',
+    );
+  if (runner.needsSandbox && !ctx.runtime.sandbox.available) {
+    throw new DomainError(
+      'unavailable',
+      `This server cannot run ${input.kind} tasks: ${ctx.runtime.sandbox.reason}`,
+    );
+  }
+  checkJsonSize('parameters', input.parameters);
+  checkJsonSize('metadata', input.metadata);
+  await runner.validate(ctx, input);
+
+  return withTransaction(ctx, async (tx) => {
+    const user = await usersRepo.findUserById(tx, actor.userId);
+    if (!user) throw notFound('User');
+    await consumeDailyQuota(tx, user.id, user.daily_limit);
+    const now = tx.clock.now();
+    const id = uuidv7(now);
+    const lane = laneForTier(user.tier as Tier);
+    const priority = input.priority ?? 'normal';
+    const job = await enqueueJob(
+      tx,
+      runTaskJob,
+      { taskId: id },
+      {
+        tenantId: user.tenant_id,
+        lane,
+        priority: PRIORITY_RANK[priority],
+        runAt: input.scheduledAt && input.scheduledAt > now ? input.scheduledAt : now,
+      },
+    );
+    const task = await repo.insertTask(tx, {
+      id,
+      tenant_id: user.tenant_id,
+      user_id: user.id,
+      kind: input.kind,
+      title: input.title ?? null,
+      prompt: input.prompt ?? null,
+      description: input.description ?? null,
+      toolset: JSON.stringify(input.toolset ?? []),
+      parameters: JSON.stringify(input.parameters ?? {}),
+      metadata: JSON.stringify(input.metadata ?? {}),
+      priority,
+      lane,
+      scheduled_at: input.scheduledAt ?? null,
+      due_date: input.dueDate ?? null,
+      status: 'queued',
+      progress: 0,
+      result: null,
+      error_message: null,
+      attempts: 0,
+      retry_count: 0,
+      job_id: job!.id,
+      source: input.source,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      completed_at: null,
+    });
+    await recordTaskEvent(tx, task, 'task.created', { title: task.title });
+    return task;
+  });
+}
+
+/** A task the caller may see, or 404 (another user's or tenant's task does not exist for them). */
+export async function getTask(ctx: Ctx, id: string, scope: TaskScope = 'user'): Promise<Task> {
+  const actor = requireUser(ctx);
+  if (!isUuid(id)) throw notFound('Task');
+  const task = await repo.findTask(ctx, actor, id, scope);
+  if (!task) throw notFound('Task');
+  return task;
+}
+
+export async function listTasks(ctx: Ctx, query: TaskListQuery): Promise<TaskPage> {
+  const actor = requireUser(ctx);
+  const { rows, total } = await repo.listTasks(ctx, actor, query);
+  return { items: rows, total };
+}
+
+/**
+ * Updates a task. Descriptive fields change freely; a new status moves the task (to a
+ * terminal status: its job is cancelled; back to queued from a terminal one: it is
+ * retried).
+ */
+export async function updateTask(
+  ctx: Ctx,
+  id: string,
+  changes: UpdateTaskInput,
+  scope: TaskScope = 'user',
+): Promise<Task> {
+  const actor = requireUser(ctx);
+  checkJsonSize('metadata', changes.metadata);
+  if (changes.status === 'queued') {
+    const current = await getTask(ctx, id, scope);
+    if (TERMINAL_STATUSES.includes(current.status)) return retryTask(ctx, id, scope);
+  }
+  return withTransaction(ctx, async (tx) => {
+    const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
+    if (!current) throw notFound('Task');
+    const now = tx.clock.now();
+    const set: Parameters<typeof repo.updateTaskRow>[2] = { updated_at: now };
+    if (changes.title !== undefined) set.title = changes.title;
+    if (changes.description !== undefined) set.description = changes.description;
+    if (changes.prompt !== undefined) set.prompt = changes.prompt;
+    if (changes.priority !== undefined) set.priority = changes.priority;
+    if (changes.metadata !== undefined) set.metadata = JSON.stringify(changes.metadata);
+    if (changes.dueDate !== undefined) set.due_date = changes.dueDate;
+    if (changes.result !== undefined) set.result = JSON.stringify(changes.result);
+    if (changes.errorMessage !== undefined) set.error_message = changes.errorMessage;
+    if (changes.startedAt !== undefined) set.started_at = changes.startedAt;
+    if (changes.completedAt !== undefined) set.completed_at = changes.completedAt;
+    const statusChanged = changes.status !== undefined && changes.status !== current.status;
+    if (statusChanged) {
+      set.status = changes.status;
+      if (TERMINAL_STATUSES.includes(changes.status!)) {
+        set.completed_at ??= now;
+        if (current.jobId && !TERMINAL_STATUSES.includes(current.status))
+          await cancelJob(tx, current.jobId);
+      }
+      if (changes.status === 'running') set.started_at ??= current.startedAt ?? now;
+    }
+    const updated = await repo.updateTaskRow(tx, current.id, set);
+    if (!updated) throw notFound('Task');
+    await recordTaskEvent(
+      tx,
+      updated,
+      statusChanged ? eventForStatus(updated.status) : 'task.updated',
+    );
+    return updated;
+  });
+}
+
+/** Cancels a queued or running task (a running one's sandbox is killed). A finished task is returned as is. */
+export async function cancelTask(ctx: Ctx, id: string, scope: TaskScope = 'user'): Promise<Task> {
+  const actor = requireUser(ctx);
+  return withTransaction(ctx, async (tx) => {
+    const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
+    if (!current) throw notFound('Task');
+    if (TERMINAL_STATUSES.includes(current.status)) return current;
+    const now = tx.clock.now();
+    const cancelled = await repo.updateTaskRow(
+      tx,
+      current.id,
+      { status: 'cancelled', completed_at: now, updated_at: now },
+      ['queued', 'running'],
+    );
+    if (!cancelled) return (await repo.findTaskById(tx, current.id))!;
+    if (current.jobId) await cancelJob(tx, current.jobId);
+    await recordTaskEvent(tx, cancelled, 'task.cancelled');
+    return cancelled;
+  });
+}
+
+/** Deletes a task (cancelling its run first) and its artifacts. */
+export async function deleteTask(ctx: Ctx, id: string, scope: TaskScope = 'user'): Promise<Task> {
+  const actor = requireUser(ctx);
+  return withTransaction(ctx, async (tx) => {
+    const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
+    if (!current) throw notFound('Task');
+    if (current.jobId && !TERMINAL_STATUSES.includes(current.status))
+      await cancelJob(tx, current.jobId);
+    await filesRepo.deleteTaskFiles(tx, current.id);
+    await repo.deleteTaskRow(tx, current.id);
+    await recordTaskEvent(tx, { ...current, status: 'cancelled' }, 'task.deleted');
+    return current;
+  });
+}
+
+/** Runs a failed (or cancelled) task again as a new attempt; retry_count goes up. */
+export async function retryTask(ctx: Ctx, id: string, scope: TaskScope = 'user'): Promise<Task> {
+  const actor = requireUser(ctx);
+  return withTransaction(ctx, async (tx) => {
+    const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
+    if (!current) throw notFound('Task');
+    if (current.status !== 'failed' && current.status !== 'cancelled') {
+      throw new DomainError(
+        'conflict',
+        `Only failed or cancelled tasks can be retried (this one is ${current.status})`,
+      );
+    }
+    const runner = runnerFor(current.kind);
+    if (runner?.needsSandbox && !tx.runtime.sandbox.available) {
+      throw new DomainError(
+        'unavailable',
+        `This server cannot run ${current.kind} tasks: ${tx.runtime.sandbox.reason}`,
+      );
+    }
+    const now = tx.clock.now();
+    const job = await enqueueJob(
+      tx,
+      runTaskJob,
+      { taskId: current.id },
+      {
+        tenantId: current.tenantId,
+        lane: current.lane,
+        priority: PRIORITY_RANK[current.priority],
+      },
+    );
+    const retried = await repo.updateTaskRow(
+      tx,
+      current.id,
+      {
+        status: 'queued',
+        job_id: job!.id,
+        retry_count: current.retryCount + 1,
+        progress: 0,
+        result: null,
+        error_message: null,
+        started_at: null,
+        completed_at: null,
+        updated_at: now,
+      },
+      ['failed', 'cancelled'],
+    );
+    if (!retried) throw new DomainError('conflict', 'The task changed meanwhile; try again');
+    await recordTaskEvent(tx, retried, 'task.retried', { retry_count: retried.retryCount });
+    return retried;
+  });
+}
+
+/** Tasks waiting and running per lane, and the consumers working the queue. */
+export async function taskQueueStats(ctx: Ctx) {
+  requireUser(ctx);
+  const [byLane, queue] = await Promise.all([
+    repo.countByLane(ctx),
+    queueStats(ctx, [runTaskJob.kind]),
+  ]);
+  const lanes = { premium: { queued: 0, running: 0 }, normal: { queued: 0, running: 0 } };
+  for (const { lane, status, n } of byLane) {
+    if (status === 'queued' || status === 'running') lanes[lane][status] += n;
+  }
+  return { lanes, activeConsumers: queue.activeConsumers, workers: queue.workers };
+}
+
+export async function countTasksByStatus(
+  ctx: Ctx,
+  scope: TaskScope,
+  window?: { from?: number; to?: number },
+) {
+  const actor = requireUser(ctx);
+  return repo.countByStatus(ctx, actor, scope, window);
+}
+
+function checkJsonSize(field: string, value: unknown): void {
+  if (value !== undefined && JSON.stringify(value).length > MAX_JSON_FIELD) {
+    throw invalid(field, `${field} must be at most ${MAX_JSON_FIELD} bytes of JSON`, 'value_error');
+  }
+}

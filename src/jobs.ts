@@ -1,0 +1,25 @@
+/**
+ * The job catalog: every capability's job kinds, assembled for the workers. A
+ * composition root (beside app.ts): the queue itself knows no kinds.
+ */
+import type { Runtime } from './core/context.ts';
+import type { JobCatalog, JobDefinition } from './core/jobs/jobs.types.ts';
+import { Worker } from './core/jobs/worker.ts';
+import { runTaskJob } from './core/tasks/run-task.job.ts';
+
+export function buildJobCatalog(extra: JobDefinition<unknown>[] = []): JobCatalog {
+  const definitions: JobDefinition<unknown>[] = [runTaskJob, ...extra];
+  return new Map(definitions.map((d) => [d.kind, d]));
+}
+
+/** Starts a worker with `concurrency` job slots over the whole catalog (0: none). */
+export async function startWorker(
+  runtime: Runtime,
+  concurrency: number,
+  extra: JobDefinition<unknown>[] = [],
+): Promise<Worker | undefined> {
+  if (concurrency <= 0) return undefined;
+  const worker = new Worker(runtime, buildJobCatalog(extra), { concurrency });
+  await worker.start();
+  return worker;
+}
