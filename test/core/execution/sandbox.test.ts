@@ -237,3 +237,41 @@ test('the process driver runs only when allowed, and still applies limits', asyn
   assert.equal(result.run.stdout, 'ok\n');
   assert.equal(result.run.timedOut, true);
 });
+
+test('a sandbox dies with the process that started it (kill -9 of the server leaves no orphan)', {
+  skip: !probe.ok && 'needs bubblewrap',
+}, async () => {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const marker = `${31 + (process.pid % 50)}.${Date.now() % 1000}`;
+  const script = `
+    import { selectSandbox } from './src/core/execution/sandbox/select.ts';
+    import { runCode } from './src/core/execution/code-runner.ts';
+    import { prepareWorkspaceRoot, Workspace } from './src/core/execution/workspace.ts';
+    import { loadConfig } from './src/config.ts';
+    import { createLogger } from './src/http/logger.ts';
+    const config = loadConfig({ TASKLANE_DATA_DIR: ${JSON.stringify(root)} });
+    const provider = selectSandbox(config.sandbox, createLogger('silent'));
+    const dir = prepareWorkspaceRoot(${JSON.stringify(root)}, process.getuid() === 0, () => {});
+    console.log('ready');
+    await runCode(provider.sandbox, Workspace.create(dir, 'orphan'), { language: 'bash', source: 'sleep ${marker}' }, { memoryMb: 64 });
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => child.stdout!.on('data', () => resolve()));
+  const running = () => {
+    try {
+      return (
+        execFileSync('pgrep', ['-f', `sleep ${marker}`], { encoding: 'utf8' }).trim().length > 0
+      );
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && !running(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(running(), 'the sandboxed sleep started');
+  child.kill('SIGKILL');
+  for (let i = 0; i < 100 && running(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(running(), false, 'the sandbox must not outlive its parent');
+});

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Sandbox, SandboxLimits, SandboxResult, SandboxSpec } from '../sandbox.types.ts';
 import type { UidPool } from '../uid-pool.ts';
-import { spawnLimited } from './spawn-limited.ts';
+import { spawnLimited, UsageSlot } from './spawn-limited.ts';
 
 const SANDBOX_PATH = '/opt/runtime/bin:/usr/local/bin:/usr/bin:/bin';
 
@@ -26,6 +26,7 @@ export class BwrapSandbox implements Sandbox {
   async run(spec: SandboxSpec): Promise<SandboxResult> {
     const limits = { ...this.#defaults, ...spec.limits };
     const uid = this.#uids ? await this.#uids.acquire() : undefined;
+    const usage = new UsageSlot(uid);
     try {
       if (uid !== undefined) chownTree(spec.workspace, uid);
       const env: Record<string, string> = {
@@ -37,7 +38,16 @@ export class BwrapSandbox implements Sandbox {
         ...spec.env,
       };
       return await spawnLimited({
-        argv: [...bwrapArgs(spec, limits, env), '--', ...spec.argv],
+        // GNU time runs inside the sandbox, as the sandbox's own child, so nothing of the run outlives us.
+        argv: [
+          ...bwrapArgs(spec, limits, env),
+          '--bind',
+          usage.dir,
+          '/run/tasklane',
+          '--',
+          ...usage.prefix('/run/tasklane/usage'),
+          ...spec.argv,
+        ],
         addressSpaceMb: addressSpaceFor(spec.argv[0] ?? '', limits.memoryMb),
         limits,
         cwd: spec.workspace,
@@ -47,8 +57,10 @@ export class BwrapSandbox implements Sandbox {
         signal: spec.signal,
         uid,
         workspace: spec.workspace,
+        usage,
       });
     } finally {
+      usage.remove();
       if (uid !== undefined) this.#uids!.release(uid);
     }
   }

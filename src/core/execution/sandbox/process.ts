@@ -5,7 +5,7 @@
  * runs when the operator sets TASKLANE_SANDBOX_ALLOW_PROCESS=true.
  */
 import type { Sandbox, SandboxLimits, SandboxResult, SandboxSpec } from '../sandbox.types.ts';
-import { spawnLimited } from './spawn-limited.ts';
+import { spawnLimited, UsageSlot } from './spawn-limited.ts';
 
 export class ProcessSandbox implements Sandbox {
   readonly driver = 'process' as const;
@@ -16,11 +16,26 @@ export class ProcessSandbox implements Sandbox {
     this.#defaults = defaults;
   }
 
-  run(spec: SandboxSpec): Promise<SandboxResult> {
+  async run(spec: SandboxSpec): Promise<SandboxResult> {
     const limits = { ...this.#defaults, ...spec.limits };
     const program = spec.argv[0] ?? '';
+    const usage = new UsageSlot(undefined);
+    try {
+      return await this.#spawn(spec, limits, program, usage);
+    } finally {
+      usage.remove();
+    }
+  }
+
+  #spawn(
+    spec: SandboxSpec,
+    limits: SandboxLimits,
+    program: string,
+    usage: UsageSlot,
+  ): Promise<SandboxResult> {
     return spawnLimited({
-      argv: spec.argv,
+      argv: [...usage.prefix(`${usage.dir}/usage`), ...spec.argv],
+      usage,
       addressSpaceMb: program === 'node' ? Math.max(limits.memoryMb, 4096) : limits.memoryMb,
       limits,
       cwd: spec.workspace,

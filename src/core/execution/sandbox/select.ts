@@ -47,7 +47,9 @@ export function selectSandbox(config: Config['sandbox'], log: Logger): SandboxPr
 
   const probe = probeBwrap();
   if (probe.ok) {
-    const uids = process.getuid?.() === 0 ? new UidPool(config.uidBase, UID_POOL_SIZE) : undefined;
+    // Each process takes its own block of uids, so two workers on one machine never share one.
+    const base = config.uidBase + (process.pid % 4096) * UID_POOL_SIZE;
+    const uids = process.getuid?.() === 0 ? new UidPool(base, UID_POOL_SIZE) : undefined;
     log.info({ version: probe.version, perRunUid: Boolean(uids) }, 'sandbox: bubblewrap');
     return { available: true, sandbox: new BwrapSandbox(limits, uids) };
   }

@@ -1,7 +1,8 @@
 /**
- * The part both drivers share: spawn a command line under prlimit (and GNU time when
- * present, for CPU and memory figures), enforce the wall clock, cancellation and the
- * workspace quota by killing the whole process group, and capture capped output.
+ * The part both drivers share: spawn a command line under prlimit, enforce the wall
+ * clock, cancellation and the workspace quota by killing the whole process group, and
+ * capture capped output. CPU and memory figures come from GNU time (when installed),
+ * which the driver places in the command line, writing to a per-run usage file.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,8 +11,43 @@ import path from 'node:path';
 import { CappedOutput } from '../output-capture.ts';
 import type { SandboxLimits, SandboxResult } from '../sandbox.types.ts';
 
-export const GNU_TIME = '/usr/bin/time';
+const GNU_TIME = '/usr/bin/time';
 const hasGnuTime = fs.existsSync(GNU_TIME);
+
+/** A private directory for one run's usage report (owned by the sandbox uid, if any). */
+export class UsageSlot {
+  readonly dir: string;
+  constructor(uid: number | undefined) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-usage-'));
+    if (uid !== undefined) fs.chownSync(this.dir, uid, uid);
+  }
+
+  /** The GNU time prefix that writes the report to `file` (as the measured command sees it). */
+  prefix(file: string): string[] {
+    return hasGnuTime ? [GNU_TIME, '-q', '-f', '%U %S %M', '-o', file] : [];
+  }
+
+  /** The report, read without following links (the run could have planted one). */
+  read(): string {
+    try {
+      const fd = fs.openSync(
+        path.join(this.dir, 'usage'),
+        fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW,
+      );
+      try {
+        return fs.readFileSync(fd, 'utf8').slice(0, 4096);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return '';
+    }
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
 
 export interface LimitedCommand {
   /** The command after prlimit (e.g. bwrap … -- python3 main.py). */
@@ -27,13 +63,12 @@ export interface LimitedCommand {
   uid?: number;
   /** Directory whose total size is watched against limits.workspaceMb. */
   workspace: string;
+  /** Where GNU time (placed in argv by the driver) writes its report. */
+  usage: UsageSlot;
 }
 
 export async function spawnLimited(command: LimitedCommand): Promise<SandboxResult> {
   const { limits } = command;
-  const statsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-run-'));
-  const statsFile = path.join(statsDir, 'usage');
-  if (command.uid !== undefined) fs.chownSync(statsDir, command.uid, command.uid);
   const prlimit = [
     'prlimit',
     `--cpu=${limits.cpuSeconds}`,
@@ -44,11 +79,9 @@ export async function spawnLimited(command: LimitedCommand): Promise<SandboxResu
     '--core=0',
     '--',
   ];
-  const argv = [
-    ...(hasGnuTime ? [GNU_TIME, '-q', '-f', '%U %S %M', '-o', statsFile] : []),
-    ...prlimit,
-    ...command.argv,
-  ];
+  // prlimit execs the next program, so the driver's first program is our direct child
+  // (bwrap's --die-with-parent then ties the sandbox's life to this process).
+  const argv = [...prlimit, ...command.argv];
 
   const started = performance.now();
   const child = spawn(argv[0]!, argv.slice(1), {
@@ -106,8 +139,7 @@ export async function spawnLimited(command: LimitedCommand): Promise<SandboxResu
   if (!workspaceExceeded && directorySize(command.workspace, quotaBytes) > quotaBytes)
     workspaceExceeded = true;
 
-  const usage = readUsage(statsFile);
-  fs.rmSync(statsDir, { recursive: true, force: true });
+  const usage = parseUsage(command.usage.read());
   const killed = timedOut || cancelled || workspaceExceeded;
   return {
     exitCode: killed ? null : exitCode,
@@ -126,17 +158,12 @@ export async function spawnLimited(command: LimitedCommand): Promise<SandboxResu
 }
 
 /** GNU time's report: "Command terminated by signal N" lines, then "%U %S %M". */
-function readUsage(file: string): {
+function parseUsage(text: string): {
   cpuMs: number | null;
   maxRssKb: number | null;
   signal: string | null;
 } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return { cpuMs: null, maxRssKb: null, signal: null };
-  }
+  if (!text.trim()) return { cpuMs: null, maxRssKb: null, signal: null };
   const lines = text.trim().split('\n');
   const [user, sys, rss] = (lines.at(-1) ?? '').split(' ').map(Number);
   const signalMatch = /terminated by signal (\d+)/.exec(text);
