@@ -105,13 +105,17 @@ const slots = kind === 'postgres' ? workerCount : 1;
 for (let s = 0; s < slots; s++) startProcess(s);
 
 let kills = 0;
+let ticks = 0;
 const started = Date.now();
 let done = 0;
 while (Date.now() - started < timeoutMs) {
   await sleep(700 + Math.random() * 800);
   done = await countTerminal();
   const bar = '█'.repeat(Math.round((done / taskCount) * 40)).padEnd(40, '░');
-  process.stdout.write(`\r  ${bar} ${done}/${taskCount} terminal, ${kills} kills`);
+  // A live bar on a terminal; a line every ~10 ticks in a CI log.
+  const line = `  ${bar} ${done}/${taskCount} terminal, ${kills} kills`;
+  if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+  else if (ticks++ % 10 === 0 || done === taskCount) console.log(line);
   if (done === taskCount) break;
   // Kill while there is still work in flight; leave the last stretch to finish.
   if (done < taskCount * 0.9) {

@@ -5,10 +5,15 @@
 import type { Runtime } from './core/context.ts';
 import type { JobCatalog, JobDefinition } from './core/jobs/jobs.types.ts';
 import { Worker } from './core/jobs/worker.ts';
+import { releaseReservationsJob } from './core/metering/release-reservations.job.ts';
 import { runTaskJob } from './core/tasks/run-task.job.ts';
 
 export function buildJobCatalog(extra: JobDefinition<unknown>[] = []): JobCatalog {
-  const definitions: JobDefinition<unknown>[] = [runTaskJob, ...extra];
+  const definitions: JobDefinition<unknown>[] = [
+    runTaskJob,
+    releaseReservationsJob as JobDefinition<unknown>,
+    ...extra,
+  ];
   return new Map(definitions.map((d) => [d.kind, d]));
 }
 

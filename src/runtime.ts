@@ -7,6 +7,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { Config } from './config.ts';
+import { ModelCatalog } from './core/ai/catalog.ts';
+import { AiRegistry } from './core/ai/providers.ts';
 import type { Runtime } from './core/context.ts';
 import { EventHub } from './core/events/hub.ts';
 import { LocalNotifier, type Notifier } from './core/events/notifier.ts';
@@ -85,6 +87,7 @@ export async function createRuntime(
     sandbox,
     blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
     workspaceRoot: prepareWorkspaceRoot(config.dataDir, perRunUid, (message) => log.warn(message)),
+    ai: new AiRegistry(config.ai, ModelCatalog.load(config.ai.catalogPath)),
     async close() {
       events.close();
       await eventNotifier.close();

@@ -7,6 +7,7 @@
 import type { Config } from '../config.ts';
 import type { Db, DbHandle } from '../db/connection.ts';
 import type { DialectName } from '../db/dialect.ts';
+import type { AiRegistry } from './ai/providers.ts';
 import type { EventHub } from './events/hub.ts';
 import type { Notifier } from './events/notifier.ts';
 import type { SandboxProvider } from './execution/sandbox.types.ts';
@@ -77,6 +78,8 @@ export interface Runtime {
   blobs: BlobStore;
   /** Where task workspaces are created. */
   workspaceRoot: string;
+  /** LLM providers and the model catalog. */
+  ai: AiRegistry;
 }
 
 export interface Ctx {

@@ -161,4 +161,35 @@ export interface Database {
   daily_usage: DailyUsageTable;
   events: EventsTable;
   files: FilesTable;
+  usage_records: UsageRecordsTable;
+  credit_accounts: CreditAccountsTable;
+}
+
+export interface UsageRecordsTable {
+  id: string;
+  tenant_id: string;
+  user_id: number;
+  kind: 'llm' | 'sandbox' | 'task' | 'tracked';
+  model_key: string | null;
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  duration_ms: number;
+  cost_micro_usd: number;
+  task_id: string | null;
+  conversation_id: string | null;
+  agent_run_id: string | null;
+  day: number;
+  created_at: number;
+}
+
+export interface CreditAccountsTable {
+  user_id: number;
+  cycle_start: number;
+  cycle_end: number;
+  plan: string;
+  allotted_micro_usd: number;
+  consumed_micro_usd: number;
+  reserved_micro_usd: number;
+  updated_at: number;
 }

@@ -143,7 +143,8 @@ export class Worker {
         leaseExpiresAt: now + jobs.leaseMs,
         workerId: this.id,
         preferredLane,
-        tenantCap: jobs.tenantConcurrency > 0 ? jobs.tenantConcurrency : Number.MAX_SAFE_INTEGER,
+        // 0 means no cap; the running count is a 32-bit integer on PostgreSQL.
+        tenantCap: jobs.tenantConcurrency > 0 ? jobs.tenantConcurrency : 2_147_483_647,
       });
     } catch (error) {
       this.#ctx.log.error({ err: error }, 'claim failed');

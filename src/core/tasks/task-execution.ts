@@ -8,12 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Selectable } from 'kysely';
 import type { FilesTable } from '../../db/types.ts';
+import { SANDBOX_MODEL_KEY } from '../ai/catalog.ts';
 import { type Ctx, createContext, type Runtime, type UserActor } from '../context.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { Workspace } from '../execution/workspace.ts';
 import { contentTypeFor } from '../files/content-types.ts';
 import * as filesRepo from '../files/files.repo.ts';
 import type { RunningJob } from '../jobs/jobs.types.ts';
+import { recordUsage } from '../metering/metering.service.ts';
 import { isUuid, uuidv7 } from '../shared/ids.ts';
 import { runnerFor } from './runners/registry.ts';
 import type { OutputArtifact, TaskRunOutcome, UsageReport } from './runners/runner.types.ts';
@@ -52,12 +54,14 @@ export async function executeTask(job: RunningJob<RunTaskPayload>): Promise<void
   if (!task) return; // cancelled or deleted before it started: nothing to do
 
   const owner = ownerContext(runtime, task, ctx);
-  const usage: Required<UsageReport> = {
+  const usage: UsageTally = {
     modelKey: '',
     inputTokens: 0,
     outputTokens: 0,
     sandboxMs: 0,
     costMicroUsd: 0,
+    metered: false,
+    unmeteredSandboxMs: 0,
   };
   const workspace = Workspace.create(runtime.workspaceRoot, task.id);
   try {
@@ -67,7 +71,7 @@ export async function executeTask(job: RunningJob<RunTaskPayload>): Promise<void
     const artifacts = await storeArtifacts(owner, task, workspace, outcome);
     await job.complete(async (tx) => {
       for (const file of artifacts) await filesRepo.insertFile(tx, file);
-      await finishTask(tx, task.id, outcome, usage);
+      await finishTask(tx, task, outcome, usage);
     });
   } finally {
     workspace.remove();
@@ -79,7 +83,7 @@ async function runOnce(
   owner: Ctx,
   task: Task,
   workspace: Workspace,
-  usage: Required<UsageReport>,
+  usage: UsageTally,
 ): Promise<TaskRunOutcome> {
   const runner = runnerFor(task.kind);
   const provider = owner.runtime.sandbox;
@@ -134,14 +138,14 @@ async function recordProgress(
 /** Writes the outcome if the task is still running (a cancel that got there first wins). */
 async function finishTask(
   tx: Ctx,
-  taskId: string,
+  task: Task,
   outcome: TaskRunOutcome,
-  usage: Required<UsageReport>,
+  usage: UsageTally,
 ): Promise<void> {
   const now = tx.clock.now();
   const finished = await repo.updateTaskRow(
     tx,
-    taskId,
+    task.id,
     {
       status: outcome.status,
       result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
@@ -153,12 +157,14 @@ async function finishTask(
     ['running'],
   );
   if (finished) {
+    await meterTask(tx, task, usage);
     await recordTaskEvent(tx, finished, eventForStatus(finished.status), {
       error_message: finished.errorMessage,
       usage: {
         input_tokens: usage.inputTokens,
         output_tokens: usage.outputTokens,
         sandbox_ms: usage.sandboxMs,
+        cost_usd: usage.costMicroUsd / 1e6,
       },
     });
   }
@@ -232,12 +238,31 @@ async function fetchInput(
   return target;
 }
 
-function addUsage(total: Required<UsageReport>, report: UsageReport): void {
+type UsageTally = Required<UsageReport> & { unmeteredSandboxMs: number };
+
+function addUsage(total: UsageTally, report: UsageReport): void {
   if (report.modelKey) total.modelKey = report.modelKey;
   total.inputTokens += report.inputTokens ?? 0;
   total.outputTokens += report.outputTokens ?? 0;
   total.sandboxMs += report.sandboxMs ?? 0;
   total.costMicroUsd += report.costMicroUsd ?? 0;
+  if (!report.metered) total.unmeteredSandboxMs += report.sandboxMs ?? 0;
+}
+
+/** The ledger rows a finished task adds: the task itself, and sandbox time no runner metered. */
+async function meterTask(tx: Ctx, task: Task, usage: UsageTally): Promise<void> {
+  const owner = { userId: task.userId, tenantId: task.tenantId };
+  await recordUsage(tx, owner, { kind: 'task', taskId: task.id });
+  if (usage.unmeteredSandboxMs > 0) {
+    const entry = tx.runtime.ai.catalog.get(SANDBOX_MODEL_KEY);
+    usage.costMicroUsd += await recordUsage(tx, owner, {
+      kind: 'sandbox',
+      modelKey: SANDBOX_MODEL_KEY,
+      pricing: entry?.pricing,
+      usage: { inputTokens: 0, outputTokens: 0, seconds: usage.unmeteredSandboxMs / 1000 },
+      taskId: task.id,
+    });
+  }
 }
 
 /** The task owner's identity, so what the run stores is theirs. */

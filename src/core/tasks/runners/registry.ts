@@ -1,4 +1,5 @@
-/** Task kind → runner. The AI issue adds the agent runner here. */
+/** Task kind → runner. */
+import { agentRunner } from './agent.runner.ts';
 import { codeRunner } from './code.runner.ts';
 import { dataProcessingRunner } from './data-processing.runner.ts';
 import type { TaskRunner } from './runner.types.ts';
@@ -19,3 +20,4 @@ export function taskKinds(): string[] {
 
 registerRunner(codeRunner);
 registerRunner(dataProcessingRunner);
+registerRunner(agentRunner);

@@ -15,6 +15,8 @@ export interface UsageReport {
   outputTokens?: number;
   sandboxMs?: number;
   costMicroUsd?: number;
+  /** Already written to the usage ledger by the runner (agent runs meter each step). */
+  metered?: boolean;
 }
 
 export interface TaskRunContext {

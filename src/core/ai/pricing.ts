@@ -1,0 +1,32 @@
+/**
+ * Cost in micro-USD. A price in USD per 1M tokens times a token count is already
+ * micro-USD, so the sum is exact until the one final rounding; seconds are priced in
+ * USD per second. Credits: 1 credit = $0.001 = 1,000 micro-USD.
+ */
+import type { ModelPricing } from './catalog.ts';
+
+export interface MeteredUsage {
+  inputTokens: number;
+  /** Of the input tokens, how many were served from the provider's cache. */
+  cachedInputTokens?: number;
+  outputTokens: number;
+  seconds?: number;
+}
+
+export const MICRO_USD_PER_CREDIT = 1000;
+
+export function costMicroUsd(pricing: ModelPricing | undefined, usage: MeteredUsage): number {
+  if (!pricing) return 0;
+  const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
+  const fresh = usage.inputTokens - cached;
+  const micro =
+    fresh * pricing.input_per_1m +
+    cached * pricing.cached_input_per_1m +
+    usage.outputTokens * pricing.output_per_1m +
+    (usage.seconds ?? 0) * pricing.per_second * 1_000_000;
+  return Math.round(micro);
+}
+
+export const microUsdToUsd = (micro: number) => micro / 1_000_000;
+export const microUsdToCredits = (micro: number) => micro / MICRO_USD_PER_CREDIT;
+export const creditsToMicroUsd = (credits: number) => Math.round(credits * MICRO_USD_PER_CREDIT);

@@ -1,0 +1,40 @@
+/**
+ * The agent toolset: every tool by its wire name. Surfaces validate requested names
+ * with `unknownTools` (an unknown name is a 400) and the agent runner builds the set.
+ */
+import type { ToolSet } from 'ai';
+import { browserScreenshotTool } from './browser-screenshot.ts';
+import { calculatorTool } from './calculator.ts';
+import { codeExecutorTool } from './code-executor.ts';
+import { fileReaderTool, fileWriterTool } from './file-tools.ts';
+import { httpFetchTool } from './http-fetch.ts';
+import { searchTool } from './search.ts';
+import type { ToolEnv } from './tool-env.ts';
+
+const BUILDERS = {
+  code_executor: codeExecutorTool,
+  file_reader: fileReaderTool,
+  file_writer: fileWriterTool,
+  browser_screenshot: browserScreenshotTool,
+  http_fetch: httpFetchTool,
+  calculator: calculatorTool,
+  search: searchTool,
+} satisfies Record<string, (env: ToolEnv) => ToolSet[string]>;
+
+export type ToolName = keyof typeof BUILDERS;
+export const TOOL_NAMES = Object.keys(BUILDERS) as ToolName[];
+
+export function unknownTools(names: readonly string[]): string[] {
+  return names.filter((name) => !(name in BUILDERS));
+}
+
+export function buildToolset(names: readonly string[], env: ToolEnv): ToolSet {
+  const tools: ToolSet = {};
+  for (const name of new Set(names)) {
+    const build = BUILDERS[name as ToolName];
+    if (build) tools[name] = build(env);
+  }
+  return tools;
+}
+
+export type { ToolEnv } from './tool-env.ts';
