@@ -1,0 +1,240 @@
+/**
+ * Sandbox: the latency of running `true` and `echo hi` through Tasklane's bubblewrap
+ * sandbox (BwrapSandbox, as selectSandbox builds it: prlimit, GNU time, a fresh
+ * workspace per run, a per-run uid when root) against a plain `child_process.spawn` of
+ * the same command. Runs are sequential and interleaved (plain, sandbox, bare bwrap,
+ * plain, …) so drift on a noisy machine hits all three alike. A third row, bare bwrap
+ * with the start-up probe's arguments, shows how much is bubblewrap itself and how much
+ * Tasklane's wrapping around it.
+ *
+ * Timed: the `sandbox.run()` call (or spawn → close). Not timed: creating and removing
+ * the workspace. Flags: --runs N (200), --warmup N (10).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { selectSandbox } from '../src/core/execution/sandbox/select.ts';
+import type { Sandbox } from '../src/core/execution/sandbox.types.ts';
+import { prepareWorkspaceRoot, Workspace } from '../src/core/execution/workspace.ts';
+import { createLogger } from '../src/http/logger.ts';
+import { barChart, percentile, round } from './lib.ts';
+
+interface Latency {
+  p50_ms: number;
+  p99_ms: number;
+}
+
+interface CommandFigures {
+  plain_spawn: Latency;
+  bwrap: Latency;
+  bwrap_bare: Latency;
+  overhead_ratio_p50: number;
+}
+
+const COMMANDS: { name: string; argv: string[]; stdout: string }[] = [
+  { name: 'true', argv: ['true'], stdout: '' },
+  { name: 'echo hi', argv: ['echo', 'hi'], stdout: 'hi\n' },
+];
+
+/** bwrap as probeBwrap runs it: namespaces and a read-only /usr, nothing else. */
+const BARE_BWRAP = [
+  '--unshare-all',
+  '--die-with-parent',
+  '--ro-bind',
+  '/usr',
+  '/usr',
+  '--symlink',
+  'usr/bin',
+  '/bin',
+  '--symlink',
+  'usr/lib',
+  '/lib',
+  '--symlink',
+  'usr/lib64',
+  '/lib64',
+  '--proc',
+  '/proc',
+  '--dev',
+  '/dev',
+  '--',
+];
+
+function readSettings(): { runs: number; warmup: number } {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { runs: { type: 'string' }, warmup: { type: 'string' } },
+  });
+  const int = (name: string, raw: string | undefined, fallback: number, min: number) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min)
+      throw new Error(`--${name} must be an integer ≥ ${min} (got "${raw}")`);
+    return value;
+  };
+  return { runs: int('runs', values.runs, 200, 1), warmup: int('warmup', values.warmup, 10, 0) };
+}
+
+/** Spawns argv with piped stdio and resolves on close with the exit code and stdout. */
+function plainSpawn(argv: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.resume();
+    child.stdin.end();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+function summarise(samples: number[]): Latency {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)) };
+}
+
+async function measureCommand(
+  sandbox: Sandbox,
+  workspaces: string,
+  command: (typeof COMMANDS)[number],
+  runs: number,
+  warmup: number,
+): Promise<CommandFigures> {
+  let n = 0;
+  const expect = (what: string, code: number | null, stdout: string) => {
+    if (code !== 0 || stdout !== command.stdout)
+      throw new Error(
+        `${what} \`${command.name}\`: exit ${code}, stdout ${JSON.stringify(stdout)} (expected exit 0, ${JSON.stringify(command.stdout)})`,
+      );
+  };
+  const plain = async () => {
+    const result = await plainSpawn(command.argv);
+    expect('plain spawn', result.code, result.stdout);
+  };
+  const bare = async () => {
+    const result = await plainSpawn(['bwrap', ...BARE_BWRAP, ...command.argv]);
+    expect('bare bwrap', result.code, result.stdout);
+  };
+  const sandboxed = async (): Promise<number> => {
+    n += 1;
+    const workspace = Workspace.create(workspaces, `bench${n}`);
+    try {
+      let exitCode: number | null = null;
+      let stdout = '';
+      let stderr = '';
+      const ms = await timed(async () => {
+        ({ exitCode, stdout, stderr } = await sandbox.run({
+          argv: command.argv,
+          workspace: workspace.dir,
+        }));
+      });
+      if (exitCode !== 0) console.error(stderr);
+      expect('sandbox', exitCode, stdout);
+      return ms;
+    } finally {
+      workspace.remove();
+    }
+  };
+
+  for (let i = 0; i < warmup; i++) {
+    await plain();
+    await sandboxed();
+    await bare();
+  }
+  const samples = { plain: [] as number[], bwrap: [] as number[], bare: [] as number[] };
+  const tty = process.stderr.isTTY;
+  for (let i = 0; i < runs; i++) {
+    samples.plain.push(await timed(plain));
+    samples.bwrap.push(await sandboxed());
+    samples.bare.push(await timed(bare));
+    if ((i + 1) % 20 === 0 || i + 1 === runs) {
+      const line = `  … ${command.name}: ${i + 1}/${runs} runs`;
+      process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+    }
+  }
+  if (tty) process.stderr.write('\r\x1b[K');
+  const figures = {
+    plain_spawn: summarise(samples.plain),
+    bwrap: summarise(samples.bwrap),
+    bwrap_bare: summarise(samples.bare),
+    overhead_ratio_p50: 0,
+  };
+  figures.overhead_ratio_p50 = round(figures.bwrap.p50_ms / figures.plain_spawn.p50_ms, 3);
+  return figures;
+}
+
+export async function main(): Promise<void> {
+  const { runs, warmup } = readSettings();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-bench-sandbox-'));
+  const onSignal = () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const config = loadConfig({ ...process.env, TASKLANE_DATA_DIR: dataDir });
+    const provider = selectSandbox(config.sandbox, createLogger('silent'));
+    if (!provider.available) throw new Error(`no sandbox: ${provider.reason}`);
+    if (provider.sandbox.driver !== 'bwrap')
+      throw new Error(`the sandbox driver is "${provider.sandbox.driver}", not bwrap`);
+    const perRunUid = process.getuid?.() === 0;
+    const workspaces = prepareWorkspaceRoot(dataDir, perRunUid, (m) => console.error(m));
+    console.log(
+      `sandbox: ${runs} sequential runs per command (after ${warmup} warm-up), ${os.availableParallelism()} CPUs, per-run uid ${perRunUid ? 'on (root)' : 'off'}`,
+    );
+
+    const results: CommandFigures[] = [];
+    for (const command of COMMANDS) {
+      const figures = await measureCommand(provider.sandbox, workspaces, command, runs, warmup);
+      results.push(figures);
+      console.log(
+        barChart(
+          `\n\`${command.name}\` p50 latency (lower is better)`,
+          [
+            ['plain spawn', figures.plain_spawn.p50_ms],
+            ['bare bwrap', figures.bwrap_bare.p50_ms],
+            ['tasklane sandbox', figures.bwrap.p50_ms],
+          ],
+          'ms',
+        ),
+      );
+      console.log(
+        barChart(
+          `\`${command.name}\` p99 latency (lower is better)`,
+          [
+            ['plain spawn', figures.plain_spawn.p99_ms],
+            ['bare bwrap', figures.bwrap_bare.p99_ms],
+            ['tasklane sandbox', figures.bwrap.p99_ms],
+          ],
+          'ms',
+        ),
+      );
+    }
+    const [trueFigures, echoFigures] = results as [CommandFigures, CommandFigures];
+    console.log(
+      JSON.stringify({
+        bench: 'sandbox',
+        runs,
+        command: 'true',
+        ...trueFigures,
+        echo_hi: echoFigures,
+      }),
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
