@@ -37,6 +37,8 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
+  /** Whether TASKLANE_PUBLIC_URL was set; when not, links use the request's own host. */
+  publicUrlSet: boolean;
   dataDir: string;
   database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
   redisUrl: string | undefined;
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: stripSlash(
       read.url('TASKLANE_PUBLIC_URL', `http://${host.includes(':') ? `[${host}]` : host}:${port}`),
     ),
+    publicUrlSet: read.optionalString('TASKLANE_PUBLIC_URL') !== undefined,
     dataDir,
     database: parseDatabase(read, dataDir),
     redisUrl: read.optionalUrl('TASKLANE_REDIS_URL', ['redis:', 'rediss:']),

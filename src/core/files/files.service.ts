@@ -81,10 +81,11 @@ export function signedFileUrl(
   ctx: Ctx,
   file: Pick<StoredFile, 'id' | 'name'>,
   ttlSeconds = 3600,
+  baseUrl = ctx.config.publicUrl,
 ): string {
   const expires = Math.floor(ctx.clock.now() / 1000) + ttlSeconds;
   const signature = sign(ctx, file.id, expires);
-  return `${ctx.config.publicUrl}/downloads/${file.id}/${encodeURIComponent(file.name)}?expires=${expires}&signature=${signature}`;
+  return `${baseUrl}/downloads/${file.id}/${encodeURIComponent(file.name)}?expires=${expires}&signature=${signature}`;
 }
 
 /** The file behind a signed URL, or 404 (bad signature) / 410-like 404 (expired). */

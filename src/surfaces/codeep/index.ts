@@ -3,9 +3,12 @@
  */
 import type { SurfaceDefinition } from '../../http/surface.ts';
 import { authRoutes } from './auth.routes.ts';
+import { dashboardRoutes } from './dashboard.routes.ts';
 import { renderCodeepError } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { API_LIMITS } from './limits.ts';
+import { quotaRoutes } from './quota.routes.ts';
+import { taskRoutes } from './tasks.routes.ts';
 
 export const codeepSurface: SurfaceDefinition = {
   name: 'codeep',
@@ -17,6 +20,9 @@ export const codeepSurface: SurfaceDefinition = {
   defaultRateLimits: API_LIMITS,
   async routes(app) {
     await authRoutes(app);
+    await quotaRoutes(app);
+    await taskRoutes(app);
+    await dashboardRoutes(app);
     await healthRoutes(app);
   },
 };

@@ -1,6 +1,6 @@
 /** Codeep's wire shapes (specs/codeep-v1.md), as TypeBox schemas. */
 import { Type } from 'typebox';
-import { IsoTime, StrictObject, Text } from '../../http/schemas.ts';
+import { IsoTime, Nullable, StrictObject, Text } from '../../http/schemas.ts';
 
 export const UserSchema = Type.Object({
   id: Type.Integer(),
@@ -23,3 +23,83 @@ export const LoginBody = StrictObject({
 });
 
 export const ErrorSchema = Type.Object({ msg: Type.String(), error: Type.Unknown() });
+
+const StatusWord = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('processing'),
+  Type.Literal('completed'),
+  Type.Literal('failed'),
+]);
+
+export const TaskSchema = Type.Object({
+  task_id: Type.String(),
+  user_id: Type.Integer(),
+  prompt: Type.String(),
+  toolset: Type.Array(Type.String()),
+  status: StatusWord,
+  result: Nullable(Type.String()),
+  error_message: Nullable(Type.String()),
+  created_at: IsoTime(),
+  updated_at: IsoTime(),
+  started_at: Nullable(IsoTime()),
+  completed_at: Nullable(IsoTime()),
+});
+
+export const CreatedTaskSchema = Type.Object({
+  task_id: Type.String(),
+  user_id: Type.Integer(),
+  prompt: Type.String(),
+  toolset: Type.Array(Type.String()),
+  status: StatusWord,
+  created_at: IsoTime(),
+  updated_at: IsoTime(),
+});
+
+export const CreateTaskBody = StrictObject({
+  prompt: Text(100_000),
+  toolset: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 }),
+  ),
+});
+
+export const UpdateTaskBody = StrictObject({
+  status: Type.Optional(StatusWord),
+  result: Type.Optional(Nullable(Type.String({ maxLength: 1_000_000 }))),
+  error_message: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+  started_at: Type.Optional(Nullable(IsoTime())),
+  completed_at: Type.Optional(Nullable(IsoTime())),
+});
+
+export const TaskIdParams = Type.Object({ task_id: Type.String({ maxLength: 64 }) });
+
+export const ListTasksQuery = Type.Object(
+  {
+    status: Type.Optional(StatusWord),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  // Unknown query parameters are ignored (cache-busters and the like).
+  { additionalProperties: true },
+);
+
+export const HistoryQuery = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+    per_page: Type.Optional(Type.Integer({ minimum: 1, default: 20 })),
+    status: Type.Optional(StatusWord),
+    from: Type.Optional(Type.String({ maxLength: 64 })),
+    to: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: true },
+);
+
+export const UsageQuery = Type.Object(
+  { days: Type.Optional(Type.Integer({ minimum: 1, default: 30 })) },
+  { additionalProperties: true },
+);
+
+export const QuotaSchema = Type.Object({
+  daily_limit: Type.Integer(),
+  used_today: Type.Integer(),
+  remaining: Type.Integer(),
+});
