@@ -46,22 +46,36 @@ export async function insertJob(
     | 'started_at'
     | 'finished_at'
   >,
+  /** PostgreSQL: send this NOTIFY from the same statement (one round trip, same commit). */
+  notifyChannel?: string,
 ): Promise<JobRecord | undefined> {
-  const inserted = await ctx.db
-    .insertInto('jobs')
-    .values({
-      ...row,
-      lease_id: null,
-      lease_expires_at: null,
-      worker_id: null,
-      cancel_requested: 0,
-      last_error: null,
-      started_at: null,
-      finished_at: null,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const insert = (db: Ctx['db']) =>
+    db
+      .insertInto('jobs')
+      .values({
+        ...row,
+        lease_id: null,
+        lease_expires_at: null,
+        worker_id: null,
+        cancel_requested: 0,
+        last_error: null,
+        started_at: null,
+        finished_at: null,
+      })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .returningAll();
+  if (notifyChannel && ctx.dialect === 'postgres') {
+    const inserted = await ctx.db
+      .with('inserted', (db) => insert(db as Ctx['db']))
+      .selectFrom('inserted')
+      .selectAll()
+      .select(sql<string>`pg_notify(${notifyChannel}, inserted.kind)`.as('notified'))
+      .executeTakeFirst();
+    if (!inserted) return undefined;
+    const { notified: _, ...job } = inserted;
+    return toJob(job as JobRow);
+  }
+  const inserted = await insert(ctx.db).executeTakeFirst();
   return inserted && toJob(inserted);
 }
 
@@ -80,7 +94,11 @@ export interface ClaimRequest {
 /** Takes the next runnable job, or undefined when there is none. */
 export async function claimJob(ctx: Ctx, request: ClaimRequest): Promise<JobRecord | undefined> {
   if (request.kinds.length === 0) return undefined;
-  return ctx.dialect === 'postgres' ? claimPostgres(ctx, request) : claimSqlite(ctx, request);
+  const claim = ctx.dialect === 'postgres' ? claimPostgres : claimSqlite;
+  // One lane per statement, so each claim walks the jobs_claimable index in order
+  // (lane, priority desc, run_at, id) instead of sorting the whole queue.
+  const other: Lane = request.preferredLane === 'premium' ? 'normal' : 'premium';
+  return (await claim(ctx, request, request.preferredLane)) ?? claim(ctx, request, other);
 }
 
 /**
@@ -88,15 +106,19 @@ export async function claimJob(ctx: Ctx, request: ClaimRequest): Promise<JobReco
  * locked and whose tenant is under its cap, take a tenant slot (the counter's row lock
  * re-checks the cap, so two workers cannot both take the last slot), and lease it.
  */
-async function claimPostgres(ctx: Ctx, r: ClaimRequest): Promise<JobRecord | undefined> {
+async function claimPostgres(
+  ctx: Ctx,
+  r: ClaimRequest,
+  lane: Lane,
+): Promise<JobRecord | undefined> {
   const { rows } = await sql<JobRow>`
     with candidate as (
       select j.id, j.tenant_id from jobs j
-      where j.status = 'queued' and j.run_at <= ${r.now}
+      where j.status = 'queued' and j.lane = ${lane} and j.run_at <= ${r.now}
         and j.kind in (${sql.join(r.kinds)})
         and (j.tenant_id is null or coalesce(
           (select s.running from job_tenant_slots s where s.tenant_id = j.tenant_id), 0) < ${r.tenantCap})
-      order by (j.lane = ${r.preferredLane}) desc, j.priority desc, j.run_at, j.id
+      order by j.priority desc, j.run_at, j.id
       limit 1
       for update of j skip locked
     ), slot as (
@@ -117,15 +139,15 @@ async function claimPostgres(ctx: Ctx, r: ClaimRequest): Promise<JobRecord | und
 }
 
 /** SQLite allows one writer at a time, so a plain select-then-update in a transaction is exact. */
-async function claimSqlite(ctx: Ctx, r: ClaimRequest): Promise<JobRecord | undefined> {
+async function claimSqlite(ctx: Ctx, r: ClaimRequest, lane: Lane): Promise<JobRecord | undefined> {
   return withTransaction(ctx, async (tx) => {
     const { rows } = await sql<{ id: string; tenant_id: string | null }>`
       select j.id, j.tenant_id from jobs j
-      where j.status = 'queued' and j.run_at <= ${r.now}
+      where j.status = 'queued' and j.lane = ${lane} and j.run_at <= ${r.now}
         and j.kind in (${sql.join(r.kinds)})
         and (j.tenant_id is null or coalesce(
           (select s.running from job_tenant_slots s where s.tenant_id = j.tenant_id), 0) < ${r.tenantCap})
-      order by (j.lane = ${r.preferredLane}) desc, j.priority desc, j.run_at, j.id
+      order by j.priority desc, j.run_at, j.id
       limit 1`.execute(tx.db);
     const candidate = rows[0];
     if (!candidate) return undefined;

@@ -28,22 +28,28 @@ export async function enqueueJob<P>(
   options: EnqueueOptions = {},
 ): Promise<JobRecord<P> | undefined> {
   const now = ctx.clock.now();
-  const job = await repo.insertJob(ctx, {
-    id: uuidv7(now),
-    kind: definition.kind,
-    tenant_id: options.tenantId ?? null,
-    lane: options.lane ?? 'normal',
-    priority: options.priority ?? 0,
-    payload: JSON.stringify(payload ?? null),
-    status: 'queued',
-    run_at: options.runAt ?? now,
-    attempts: 0,
-    max_attempts: options.maxAttempts ?? definition.maxAttempts,
-    dedupe_key: options.dedupeKey ?? null,
-    created_at: now,
-    updated_at: now,
-  });
-  if (job) await ctx.runtime.notifier.notify(ctx, JOBS_CHANNEL, job.kind);
+  // On PostgreSQL with NOTIFY wake-ups the insert sends the notification itself.
+  const inline = ctx.runtime.notifier.name === 'postgres';
+  const job = await repo.insertJob(
+    ctx,
+    {
+      id: uuidv7(now),
+      kind: definition.kind,
+      tenant_id: options.tenantId ?? null,
+      lane: options.lane ?? 'normal',
+      priority: options.priority ?? 0,
+      payload: JSON.stringify(payload ?? null),
+      status: 'queued',
+      run_at: options.runAt ?? now,
+      attempts: 0,
+      max_attempts: options.maxAttempts ?? definition.maxAttempts,
+      dedupe_key: options.dedupeKey ?? null,
+      created_at: now,
+      updated_at: now,
+    },
+    inline ? JOBS_CHANNEL : undefined,
+  );
+  if (job && !inline) await ctx.runtime.notifier.notify(ctx, JOBS_CHANNEL, job.kind);
   return job as JobRecord<P> | undefined;
 }
 

@@ -23,6 +23,9 @@ import {
 } from './jobs.types.ts';
 import { enqueueJob, requeueExpiredJobs } from './queue.ts';
 
+/** Claims in flight at once when several slots are free (each holds a pool connection). */
+const MAX_PARALLEL_CLAIMS = 4;
+
 export interface WorkerOptions {
   /** Jobs run at once by this process. */
   concurrency: number;
@@ -119,9 +122,12 @@ export class Worker {
   async #run(): Promise<void> {
     while (!this.#stopping) {
       while (!this.#stopping && this.#active.size < this.#concurrency) {
-        const job = await this.#claim();
-        if (!job) break;
-        this.#start(job);
+        // Claim for several free slots at once: each claim is one statement that skips
+        // rows another claim has locked, so parallel claims get different jobs.
+        const free = Math.min(this.#concurrency - this.#active.size, MAX_PARALLEL_CLAIMS);
+        const jobs = await Promise.all(Array.from({ length: free }, () => this.#claim()));
+        for (const job of jobs) if (job) this.#start(job);
+        if (jobs.some((job) => !job)) break;
       }
       if (this.#stopping) break;
       await this.#idle(this.#runtime.config.jobs.pollMs);
