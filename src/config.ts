@@ -101,6 +101,16 @@ export interface Config {
   };
   ai: AiConfig;
   metering: MeteringConfig;
+  webhooks: {
+    /** Destinations on private, loopback or link-local addresses are refused unless true. */
+    allowPrivate: boolean;
+    /** Delay before each retry (the last repeats). */
+    retryScheduleMs: number[];
+    maxAttempts: number;
+    timeoutMs: number;
+  };
+  /** A WebSocket that has not authenticated within this is closed. */
+  wsAuthTimeoutMs: number;
   surfaces: Record<SurfaceName, SurfaceConfig>;
 }
 
@@ -200,6 +210,13 @@ export function loadConfig(env: Env = process.env): Config {
       uidBase: read.int('TASKLANE_SANDBOX_UID_BASE', 200_000, { min: 1000 }),
     },
     ai: readAiConfig(read),
+    webhooks: {
+      allowPrivate: read.bool('TASKLANE_WEBHOOK_ALLOW_PRIVATE', false),
+      retryScheduleMs: readSchedule(read.list('TASKLANE_WEBHOOK_RETRY_SCHEDULE_MS')),
+      maxAttempts: read.int('TASKLANE_WEBHOOK_MAX_ATTEMPTS', 8, { min: 1, max: 50 }),
+      timeoutMs: read.int('TASKLANE_WEBHOOK_TIMEOUT_MS', 10_000, { min: 100 }),
+    },
+    wsAuthTimeoutMs: read.int('TASKLANE_WS_AUTH_TIMEOUT_MS', 10_000, { min: 100 }),
     metering: readMeteringConfig(read),
     surfaces,
   };
@@ -226,6 +243,21 @@ function parseDatabase(read: EnvReader, dataDir: string): Config['database'] {
   throw new ConfigError(
     'TASKLANE_DATABASE_URL must be postgres://…, postgresql://… or sqlite:<path> (unset: a SQLite file in the data dir)',
   );
+}
+
+/** Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, then 10 h again. */
+const WEBHOOK_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000];
+
+function readSchedule(entries: string[]): number[] {
+  if (entries.length === 0) return WEBHOOK_SCHEDULE_MS;
+  return entries.map((value, i) => {
+    const ms = Number(value);
+    if (!Number.isInteger(ms) || ms < 0)
+      throw new ConfigError(
+        `TASKLANE_WEBHOOK_RETRY_SCHEDULE_MS entry ${i + 1} must be a whole number of milliseconds`,
+      );
+    return ms;
+  });
 }
 
 function parseTrustProxy(value: string): boolean | string {

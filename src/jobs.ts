@@ -2,16 +2,21 @@
  * The job catalog: every capability's job kinds, assembled for the workers. A
  * composition root (beside app.ts): the queue itself knows no kinds.
  */
+
+import { agentRunJob } from './core/agents/agent-runs.service.ts';
 import type { Runtime } from './core/context.ts';
 import type { JobCatalog, JobDefinition } from './core/jobs/jobs.types.ts';
 import { Worker } from './core/jobs/worker.ts';
 import { releaseReservationsJob } from './core/metering/release-reservations.job.ts';
 import { runTaskJob } from './core/tasks/run-task.job.ts';
+import { webhookDeliveryJob } from './core/webhooks/delivery.job.ts';
 
 export function buildJobCatalog(extra: JobDefinition<unknown>[] = []): JobCatalog {
   const definitions: JobDefinition<unknown>[] = [
     runTaskJob,
     releaseReservationsJob as JobDefinition<unknown>,
+    agentRunJob as JobDefinition<unknown>,
+    webhookDeliveryJob as JobDefinition<unknown>,
     ...extra,
   ];
   return new Map(definitions.map((d) => [d.kind, d]));

@@ -20,6 +20,8 @@ import { prepareWorkspaceRoot } from './core/execution/workspace.ts';
 import { BlobStore } from './core/files/blob-store.ts';
 import { type Clock, systemClock } from './core/shared/clock.ts';
 import { loadKeyring } from './core/shared/keyring.ts';
+// Registers the webhook fan-out on the event outbox, in every process that records events.
+import './core/webhooks/webhooks.service.ts';
 import { openDatabase } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger } from './http/logger.ts';

@@ -163,6 +163,13 @@ export interface Database {
   files: FilesTable;
   usage_records: UsageRecordsTable;
   credit_accounts: CreditAccountsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  agents: AgentsTable;
+  agent_runs: AgentRunsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export interface UsageRecordsTable {
@@ -192,4 +199,103 @@ export interface CreditAccountsTable {
   consumed_micro_usd: number;
   reserved_micro_usd: number;
   updated_at: number;
+}
+
+export interface ConversationsTable {
+  id: string;
+  tenant_id: string;
+  user_id: number;
+  title: string | null;
+  provider: string | null;
+  model: string | null;
+  system_prompt: string | null;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  tenant_id: string;
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  tokens_used: number;
+  cost_micro_usd: number;
+  created_at: number;
+}
+
+export interface AgentsTable {
+  id: string;
+  tenant_id: string;
+  user_id: number;
+  name: string;
+  description: string | null;
+  instructions: string | null;
+  provider: string | null;
+  model: string | null;
+  temperature: number | null;
+  tools: string;
+  metadata: string;
+  is_active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AgentRunsTable {
+  id: string;
+  tenant_id: string;
+  user_id: number;
+  agent_id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  input: string;
+  output: string | null;
+  error_message: string | null;
+  tokens_used: number;
+  cost_micro_usd: number;
+  tools_used: string;
+  metadata: string;
+  execution_time_ms: number | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export interface WebhooksTable {
+  id: string;
+  tenant_id: string;
+  user_id: number;
+  url: string;
+  event_types: string;
+  secret_sealed: string;
+  description: string | null;
+  is_active: number;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  webhook_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: number;
 }

@@ -4,6 +4,7 @@
  * knows no kinds.
  */
 import type { Ctx } from '../context.ts';
+import type { Backoff } from './backoff.ts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'dead' | 'cancelled';
 export type Lane = 'premium' | 'normal';
@@ -14,7 +15,7 @@ export interface JobDefinition<P = unknown> {
   /** Total tries before the job goes dead. */
   maxAttempts: number;
   /** Exponential backoff between tries: base × 2^(attempt−1), capped, with ±50% jitter. */
-  backoff: { baseMs: number; maxMs: number };
+  backoff: Backoff;
   /** Wall-clock limit per attempt; the handler's signal aborts when it passes. */
   timeoutMs: number;
   /** Enqueued automatically once per period by the workers' scheduler. */

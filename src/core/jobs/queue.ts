@@ -4,7 +4,7 @@
  */
 import { type Ctx, withTransaction } from '../context.ts';
 import { uuidv7 } from '../shared/ids.ts';
-import { backoffDelay } from './backoff.ts';
+import { retryDelay } from './backoff.ts';
 import * as repo from './jobs.repo.ts';
 import {
   CANCEL_CHANNEL,
@@ -86,7 +86,7 @@ export async function requeueExpiredJobs(ctx: Ctx, catalog: JobCatalog): Promise
     const moved = await withTransaction(ctx, async (tx) => {
       const ok = await repo.leaveRunning(tx, job.id, job.lease_id!, {
         status: dead ? 'dead' : 'queued',
-        runAt: dead ? undefined : now + backoffDelay(job.attempts, backoff.baseMs, backoff.maxMs),
+        runAt: dead ? undefined : now + retryDelay(tx.config, backoff, job.attempts),
         lastError: reason,
       });
       if (ok && dead && definition?.onDead) {

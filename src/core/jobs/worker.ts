@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { type Ctx, createContext, type Runtime, systemActor, withTransaction } from '../context.ts';
 import { uuidv7 } from '../shared/ids.ts';
-import { backoffDelay } from './backoff.ts';
+import { retryDelay } from './backoff.ts';
 import * as repo from './jobs.repo.ts';
 import {
   type AbortReason,
@@ -275,7 +275,7 @@ export class Worker {
           status: dead ? 'dead' : 'queued',
           runAt: dead
             ? undefined
-            : tx.clock.now() + backoffDelay(record.attempts, backoff.baseMs, backoff.maxMs),
+            : tx.clock.now() + retryDelay(tx.config, backoff, record.attempts),
           lastError: message,
         });
         if (moved && dead) await definition?.onDead?.(tx, record, message);

@@ -2,8 +2,9 @@
  * Task use cases: create (quota, task row, job and event in one transaction), list,
  * get, update, cancel, delete, retry, and queue statistics.
  */
-import { type Ctx, type Tier, withTransaction } from '../context.ts';
+import { type Ctx, type Tier, type UserActor, withTransaction } from '../context.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
+import { recordEvent } from '../events/outbox.ts';
 import * as filesRepo from '../files/files.repo.ts';
 import * as usersRepo from '../identity/identity.repo.ts';
 import { requireUser } from '../identity/users.service.ts';
@@ -13,6 +14,7 @@ import { isUuid, uuidv7 } from '../shared/ids.ts';
 import { consumeDailyQuota } from './quota.ts';
 import { runTaskJob } from './run-task.job.ts';
 import { runnerFor, taskKinds } from './runners/registry.ts';
+import type { TaskRunner } from './runners/runner.types.ts';
 import { eventForStatus, recordTaskEvent } from './task-events.ts';
 import * as repo from './tasks.repo.ts';
 import {
@@ -56,6 +58,26 @@ export async function createTask(ctx: Ctx, input: CreateTaskInput): Promise<Task
   checkJsonSize('metadata', input.metadata);
   await runner.validate(ctx, input);
 
+  return insertTask(ctx, actor, runner, input).catch(async (error: unknown) => {
+    if (error instanceof DomainError && error.code === 'quota_exceeded') {
+      // Recorded after the failed transaction rolled back, so it is not lost with it.
+      await recordEvent(ctx, {
+        type: 'usage.quota_exceeded',
+        tenantId: actor.tenantId,
+        userId: actor.userId,
+        payload: { user_id: actor.userUuid, ...(error.details ?? {}) },
+      }).catch((e) => ctx.log.warn({ err: e }, 'could not record usage.quota_exceeded'));
+    }
+    throw error;
+  });
+}
+
+async function insertTask(
+  ctx: Ctx,
+  actor: UserActor,
+  runner: TaskRunner,
+  input: CreateTaskInput,
+): Promise<Task> {
   return withTransaction(ctx, async (tx) => {
     const user = await usersRepo.findUserById(tx, actor.userId);
     if (!user) throw notFound('User');
@@ -64,17 +86,20 @@ export async function createTask(ctx: Ctx, input: CreateTaskInput): Promise<Task
     const id = uuidv7(now);
     const lane = laneForTier(user.tier as Tier);
     const priority = input.priority ?? 'normal';
-    const job = await enqueueJob(
-      tx,
-      runTaskJob,
-      { taskId: id },
-      {
-        tenantId: user.tenant_id,
-        lane,
-        priority: PRIORITY_RANK[priority],
-        runAt: input.scheduledAt && input.scheduledAt > now ? input.scheduledAt : now,
-      },
-    );
+    // A manual task is tracked, not run: it waits for a client to set its outcome.
+    const job = runner.manual
+      ? undefined
+      : await enqueueJob(
+          tx,
+          runTaskJob,
+          { taskId: id },
+          {
+            tenantId: user.tenant_id,
+            lane,
+            priority: PRIORITY_RANK[priority],
+            runAt: input.scheduledAt && input.scheduledAt > now ? input.scheduledAt : now,
+          },
+        );
     const task = await repo.insertTask(tx, {
       id,
       tenant_id: user.tenant_id,
@@ -96,7 +121,7 @@ export async function createTask(ctx: Ctx, input: CreateTaskInput): Promise<Task
       error_message: null,
       attempts: 0,
       retry_count: 0,
-      job_id: job!.id,
+      job_id: job?.id ?? null,
       source: input.source,
       created_at: now,
       updated_at: now,
@@ -232,22 +257,25 @@ export async function retryTask(ctx: Ctx, id: string, scope: TaskScope = 'user')
       );
     }
     const now = tx.clock.now();
-    const job = await enqueueJob(
-      tx,
-      runTaskJob,
-      { taskId: current.id },
-      {
-        tenantId: current.tenantId,
-        lane: current.lane,
-        priority: PRIORITY_RANK[current.priority],
-      },
-    );
+    // A manual task is tracked, not run: it waits for a client to set its outcome.
+    const job = runner?.manual
+      ? undefined
+      : await enqueueJob(
+          tx,
+          runTaskJob,
+          { taskId: current.id },
+          {
+            tenantId: current.tenantId,
+            lane: current.lane,
+            priority: PRIORITY_RANK[current.priority],
+          },
+        );
     const retried = await repo.updateTaskRow(
       tx,
       current.id,
       {
         status: 'queued',
-        job_id: job!.id,
+        job_id: job?.id ?? null,
         retry_count: current.retryCount + 1,
         progress: 0,
         result: null,

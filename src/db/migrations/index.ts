@@ -6,9 +6,11 @@ import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_identity.ts';
 import * as m0002 from './0002_task_engine.ts';
 import * as m0003 from './0003_metering.ts';
+import * as m0004 from './0004_assistant.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_identity': m0001,
   '0002_task_engine': m0002,
   '0003_metering': m0003,
+  '0004_assistant': m0004,
 };

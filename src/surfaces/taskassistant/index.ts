@@ -3,9 +3,15 @@
  * /api/v1, under a mount of / by default.
  */
 import type { SurfaceDefinition } from '../../http/surface.ts';
+import { agentRoutes } from './agents.routes.ts';
 import { authRoutes } from './auth.routes.ts';
+import { chatRoutes } from './chat.routes.ts';
 import { renderTaskAssistantError } from './errors.ts';
 import { API_LIMITS } from './limits.ts';
+import { taskRoutes } from './tasks.routes.ts';
+import { tenantRoutes } from './tenant.routes.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
+import { wsRoutes } from './ws.routes.ts';
 
 export const taskAssistantSurface: SurfaceDefinition = {
   name: 'taskassistant',
@@ -17,5 +23,11 @@ export const taskAssistantSurface: SurfaceDefinition = {
   defaultRateLimits: API_LIMITS,
   async routes(app) {
     await authRoutes(app);
+    await tenantRoutes(app);
+    await taskRoutes(app);
+    await chatRoutes(app);
+    await agentRoutes(app);
+    await webhookRoutes(app);
+    await wsRoutes(app);
   },
 };

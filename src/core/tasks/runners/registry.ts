@@ -2,6 +2,7 @@
 import { agentRunner } from './agent.runner.ts';
 import { codeRunner } from './code.runner.ts';
 import { dataProcessingRunner } from './data-processing.runner.ts';
+import { manualRunner } from './manual.runner.ts';
 import type { TaskRunner } from './runner.types.ts';
 
 const runners = new Map<string, TaskRunner>();
@@ -21,3 +22,4 @@ export function taskKinds(): string[] {
 registerRunner(codeRunner);
 registerRunner(dataProcessingRunner);
 registerRunner(agentRunner);
+registerRunner(manualRunner);

@@ -57,6 +57,8 @@ export interface TaskRunner {
   kind: string;
   /** Whether runs need the sandbox (code tasks are refused at once without one). */
   needsSandbox: boolean;
+  /** Tracked only: no job runs it; a client sets its outcome. */
+  manual?: boolean;
   /** Checked when the task is created, so a task that cannot run is never accepted. */
   validate(ctx: Ctx, input: CreateTaskInput): void | Promise<void>;
   run(run: TaskRunContext): Promise<TaskRunOutcome>;
