@@ -277,3 +277,51 @@ test('calculator: arithmetic without eval', () => {
   assert.throws(() => evaluate('process.exit()'), /unknown symbol/);
   assert.throws(() => evaluate('(1 + 2'), /expected "\)"/);
 });
+
+test('browser_screenshot renders a page served locally when the run may use the network', async (s) => {
+  if (!fs.existsSync('/usr/bin/chromium'))
+    return s.skip('chromium is not installed (.ci/run installs it)');
+  const http = await import('node:http');
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(
+      '<html><head><title>Local page</title></head><body><h1>Served by the test</h1></body></html>',
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  const { ctx } = await newActor(t);
+  const workspace = Workspace.create(t.runtime.workspaceRoot, `shot-local-${process.pid}`);
+  try {
+    const { browserScreenshotTool } = await import(
+      '../../../src/core/ai/tools/browser-screenshot.ts'
+    );
+    const tool = browserScreenshotTool({
+      ctx,
+      workspace,
+      sandbox: undefined,
+      network: true,
+      signal: new AbortController().signal,
+      reportSandboxMs: () => {},
+    });
+    const out = await (tool.execute as any)(
+      { url: `http://127.0.0.1:${port}/`, width: 800, height: 600 },
+      { toolCallId: 'x', messages: [] },
+    );
+    assert.equal(out.title, 'Local page');
+    assert.equal(out.status, 200);
+    const png = fs.readFileSync(path.join(workspace.outDir, 'screenshot.png'));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // The PNG header's width and height are the viewport's.
+    assert.equal(png.readUInt32BE(16), 800);
+    assert.equal(png.readUInt32BE(20), 600);
+    assert.deepEqual(
+      workspace.outputs().map((o) => o.name),
+      ['screenshot.png'],
+      'it is in out/, so the task keeps it as an artifact',
+    );
+  } finally {
+    workspace.remove();
+    server.close();
+  }
+});
