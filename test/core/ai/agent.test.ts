@@ -94,10 +94,11 @@ test('two steps: the model calls code_executor, reads its output and answers; us
       (e.payload as any).step,
       (e.payload as any).tools,
       (e.payload as any).total_tokens,
+      (e.payload as any).tokens_so_far,
     ]),
     [
-      [1, ['code_executor'], 1230],
-      [2, [], 1512],
+      [1, ['code_executor'], 1230, 1230],
+      [2, [], 1512, 2742],
     ],
   );
 

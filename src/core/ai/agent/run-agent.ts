@@ -39,6 +39,9 @@ export interface AgentStep {
   outputTokens: number;
   totalTokens: number;
   costMicroUsd: number;
+  /** Tokens and cost of the whole run so far, this step included. */
+  runTokens: number;
+  runCostMicroUsd: number;
 }
 
 export interface AgentRunInput {
@@ -145,6 +148,8 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
         state.totalTokens += record.totalTokens;
         state.costMicroUsd += record.costMicroUsd;
         state.toolsUsed = [...used];
+        record.runTokens = state.totalTokens;
+        record.runCostMicroUsd = state.costMicroUsd;
         await input.onStep?.(record);
       },
     });
@@ -188,6 +193,8 @@ async function settleStep(
     outputTokens,
     totalTokens: inputTokens + outputTokens,
     costMicroUsd: cost,
+    runTokens: 0,
+    runCostMicroUsd: 0,
   };
 }
 

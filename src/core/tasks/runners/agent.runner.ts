@@ -145,6 +145,8 @@ export const agentRunner: TaskRunner = {
               output_tokens: step.outputTokens,
               total_tokens: step.totalTokens,
               cost_usd: step.costMicroUsd / 1e6,
+              tokens_so_far: step.runTokens,
+              cost_so_far_usd: step.runCostMicroUsd / 1e6,
             },
           }),
       });
