@@ -104,36 +104,34 @@ export class AiRegistry {
 
   resolve(request: { provider?: string | null; model?: string | null }): ResolvedModel {
     if (!this.configured) {
-      throw new DomainError(
-        'validation',
+      throw refused(
+        'provider',
         'No AI provider is configured on this server (set TASKLANE_LLM_BASE_URL, OPENAI_API_KEY or ANTHROPIC_API_KEY)',
-        { field: 'provider', available_providers: [] },
+        { available_providers: [] },
       );
     }
     const providerName = (request.provider ?? this.#defaultProvider ?? '').toLowerCase();
     const provider = this.#providers.get(providerName);
     if (!provider) {
-      throw new DomainError(
-        'validation',
+      throw refused(
+        'provider',
         `Provider "${request.provider}" is not configured; available: ${this.providerNames().join(', ')}`,
-        { field: 'provider', available_providers: this.providerNames() },
+        { available_providers: this.providerNames() },
       );
     }
     const requested = request.model ?? provider.defaultModel ?? this.modelsFor(providerName)[0];
     if (!requested) {
-      throw new DomainError(
-        'validation',
-        `No model given and provider "${providerName}" has no default model`,
-        { field: 'model', available_models: [] },
-      );
+      throw refused('model', `No model given and provider "${providerName}" has no default model`, {
+        available_models: [],
+      });
     }
     const available = this.modelsFor(providerName);
     const aliased = this.#config.aliases[requested];
     if (!aliased && !available.includes(requested) && !provider.openEnded) {
-      throw new DomainError(
-        'validation',
+      throw refused(
+        'model',
         `Model "${requested}" is not available on provider "${providerName}"; available: ${available.join(', ')}`,
-        { field: 'model', available_models: available },
+        { available_models: available },
       );
     }
     const modelId = aliased ?? requested;
@@ -159,6 +157,13 @@ export class AiRegistry {
         config.kind === 'openai-compatible' && config.models.length === 0 && !config.defaultModel,
     });
   }
+}
+
+/** A 400/422 naming the field, with what is available in the details. */
+function refused(field: 'provider' | 'model', message: string, details: Record<string, unknown>) {
+  return new DomainError('validation', message, { field, ...details }, [
+    { location: ['body', field], message, type: 'value_error' },
+  ]);
 }
 
 function factoryFor(config: ProviderConfig): ModelFactory {

@@ -18,6 +18,7 @@ export type Conversation = Selectable<ConversationsTable> & {
 };
 export type Message = Selectable<MessagesTable>;
 
+/** How many of the conversation's latest messages (the new one included) the model sees. */
 const HISTORY_LIMIT = 100;
 const MAX_JSON = 64 * 1024;
 
@@ -147,7 +148,7 @@ export async function sendMessage(
     .where('conversation_id', '=', conversation.id)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(HISTORY_LIMIT)
+    .limit(HISTORY_LIMIT - 1)
     .execute();
   const now = ctx.clock.now();
   await insertMessage(ctx, conversation, 'user', input.message, 0, 0, uuidv7(now));

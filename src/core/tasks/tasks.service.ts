@@ -163,7 +163,15 @@ export async function updateTask(
   checkJsonSize('metadata', changes.metadata);
   if (changes.status === 'queued') {
     const current = await getTask(ctx, id, scope);
-    if (TERMINAL_STATUSES.includes(current.status)) return retryTask(ctx, id, scope);
+    if (TERMINAL_STATUSES.includes(current.status)) {
+      const rerun = await retryTask(ctx, id, scope, { rerunSucceeded: true });
+      const { status: _, ...rest } = changes;
+      return Object.keys(rest).some((k) => rest[k as keyof typeof rest] !== undefined)
+        ? updateTask(ctx, rerun.id, rest, scope)
+        : rerun;
+    }
+    // Queued or running already: "queued" asks for nothing new.
+    changes = { ...changes, status: undefined };
   }
   return withTransaction(ctx, async (tx) => {
     const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
@@ -238,15 +246,25 @@ export async function deleteTask(ctx: Ctx, id: string, scope: TaskScope = 'user'
 }
 
 /** Runs a failed (or cancelled) task again as a new attempt; retry_count goes up. */
-export async function retryTask(ctx: Ctx, id: string, scope: TaskScope = 'user'): Promise<Task> {
+export async function retryTask(
+  ctx: Ctx,
+  id: string,
+  scope: TaskScope = 'user',
+  options: { rerunSucceeded?: boolean } = {},
+): Promise<Task> {
   const actor = requireUser(ctx);
+  // Retry is for failed and cancelled tasks; setting a finished task back to queued
+  // (an update) runs a succeeded one again too.
+  const from: Task['status'][] = options.rerunSucceeded
+    ? ['failed', 'cancelled', 'succeeded']
+    : ['failed', 'cancelled'];
   return withTransaction(ctx, async (tx) => {
     const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
     if (!current) throw notFound('Task');
-    if (current.status !== 'failed' && current.status !== 'cancelled') {
+    if (!from.includes(current.status)) {
       throw new DomainError(
         'conflict',
-        `Only failed or cancelled tasks can be retried (this one is ${current.status})`,
+        `Only ${from.join(' or ')} tasks can be run again (this one is ${current.status})`,
       );
     }
     const runner = runnerFor(current.kind);
@@ -284,7 +302,7 @@ export async function retryTask(ctx: Ctx, id: string, scope: TaskScope = 'user')
         completed_at: null,
         updated_at: now,
       },
-      ['failed', 'cancelled'],
+      from,
     );
     if (!retried) throw new DomainError('conflict', 'The task changed meanwhile; try again');
     await recordTaskEvent(tx, retried, 'task.retried', { retry_count: retried.retryCount });
