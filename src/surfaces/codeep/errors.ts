@@ -57,5 +57,10 @@ export function renderCodeepError(error: DomainError, _request: FastifyRequest):
   if (error.code === 'rate_limited' && error.details?.retryAfter !== undefined) {
     body.retry_after = error.details.retryAfter;
   }
+  // The daily task quota says where the user stands, as /auth/quota/validate's 429 does.
+  if (error.code === 'quota_exceeded') {
+    for (const key of ['daily_limit', 'used_today'] as const)
+      if (typeof error.details?.[key] === 'number') body[key] = error.details[key];
+  }
   return { status: STATUS[error.code], body };
 }

@@ -24,6 +24,15 @@ export const LoginBody = StrictObject({
 
 export const ErrorSchema = Type.Object({ msg: Type.String(), error: Type.Unknown() });
 
+/** A 429: the rate limiter's (with retry_after) or the daily quota's (where the user stands). */
+export const TooManyRequestsSchema = Type.Object({
+  msg: Type.String(),
+  error: Type.Unknown(),
+  retry_after: Type.Optional(Type.Integer()),
+  daily_limit: Type.Optional(Type.Integer()),
+  used_today: Type.Optional(Type.Integer()),
+});
+
 const StatusWord = Type.Union([
   Type.Literal('queued'),
   Type.Literal('processing'),
@@ -70,7 +79,8 @@ export const UpdateTaskBody = StrictObject({
   completed_at: Type.Optional(Nullable(IsoTime())),
 });
 
-export const TaskIdParams = Type.Object({ task_id: Type.String({ maxLength: 64 }) });
+// No length limit: any id that is not a task's is a 404 "Task not found", as the spec says.
+export const TaskIdParams = Type.Object({ task_id: Type.String() });
 
 export const ListTasksQuery = Type.Object(
   {

@@ -21,6 +21,7 @@ import {
   ListTasksQuery,
   TaskIdParams,
   TaskSchema,
+  TooManyRequestsSchema,
   UpdateTaskBody,
 } from './schemas.ts';
 import { coreStatus, coreStatuses, toCodeepStatus } from './statuses.ts';
@@ -40,7 +41,7 @@ export async function taskRoutes(app: SurfaceApp): Promise<void> {
         response: {
           201: Type.Object({ message: Type.String(), task: CreatedTaskSchema }),
           ...errors,
-          429: ErrorSchema,
+          429: TooManyRequestsSchema,
         },
       },
     },

@@ -7,10 +7,13 @@
  *   `agent_result`;
  * - task and agent events of the user's tenant are pushed as `{type: "event", event, data}`;
  * - `{type: "ping"}` answers `{type: "pong"}`.
- * Bad JSON or an unknown type gets `{type: "error", …}` and the socket stays open.
+ * Bad JSON or an unknown type gets `{type: "error", …}` and the socket stays open. Error
+ * codes are the HTTP surface's (`UNAUTHORIZED`, `NOT_FOUND`, `VALIDATION_ERROR`…).
+ * Messages sent right behind the auth message wait for its outcome.
  */
 import websocket from '@fastify/websocket';
 import { executeAgent } from '../../core/agents/agent-runs.service.ts';
+import { getAgent } from '../../core/agents/agents.service.ts';
 import { sendMessage } from '../../core/chat/chat.service.ts';
 import { type Ctx, createContext, systemActor, type UserActor } from '../../core/context.ts';
 import { invalid, unauthenticated } from '../../core/errors.ts';
@@ -19,6 +22,7 @@ import { authenticateAccessToken, authenticateApiKey } from '../../core/identity
 import { normaliseError } from '../../http/errors.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { chatEventBody } from './chat.routes.ts';
+import { renderTaskAssistantError } from './errors.ts';
 import { presentRun } from './presenters.ts';
 
 const MAX_MESSAGE = 256 * 1024;
@@ -32,6 +36,7 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
       const runtime = request.server.runtime;
       const log = request.log;
       let actor: UserActor | undefined;
+      let authenticating: Promise<UserActor> | undefined;
       let unsubscribe: (() => void) | undefined;
       const controllers = new Set<AbortController>();
       const send = (body: Record<string, unknown>) => {
@@ -64,8 +69,10 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
         const type = message.type;
         try {
           if (type === 'auth') {
-            if (actor) return fail('Already authenticated', 'ALREADY_AUTHENTICATED');
-            actor = await authenticate(createContext(runtime, systemActor, log), message.token);
+            if (actor || authenticating)
+              return fail('Already authenticated', 'ALREADY_AUTHENTICATED');
+            authenticating = authenticate(createContext(runtime, systemActor, log), message.token);
+            actor = await authenticating;
             clearTimeout(timer);
             unsubscribe = runtime.events.subscribe(
               { tenantId: actor.tenantId, types: ['task.', 'agent.'] },
@@ -86,8 +93,12 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
           if (type === 'ping') return send({ type: 'pong' });
           if (type !== 'chat' && type !== 'agent_execute')
             return fail(`Unknown message type: ${String(type)}`, 'UNKNOWN_TYPE');
+          // A message pipelined behind the auth message is handled once auth is settled.
+          if (!actor && authenticating) await authenticating.catch(() => {});
           if (!actor)
-            return fail('Authenticate first: {"type": "auth", "token": …}', 'UNAUTHORIZED');
+            return fail('Authenticate first: {"type": "auth", "token": …}', 'UNAUTHORIZED', {
+              request_type: type,
+            });
           const ctx = createContext(runtime, actor, log);
           const controller = new AbortController();
           controllers.add(controller);
@@ -100,13 +111,13 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
         } catch (error) {
           const domain = normaliseError(error);
           if (domain.code === 'internal') log.error({ err: error }, 'websocket message failed');
-          fail(
-            domain.code === 'internal' ? 'Internal error' : domain.message,
-            domain.code.toUpperCase(),
-            {
-              request_type: type,
-            },
-          );
+          // The HTTP surface's error codes, so a client handles both alike.
+          const { error_code } = renderTaskAssistantError(domain, request).body as {
+            error_code: string;
+          };
+          fail(domain.code === 'internal' ? 'Internal error' : domain.message, error_code, {
+            request_type: type,
+          });
           if (type === 'auth') socket.close(4003, 'authentication failed');
         }
       });
@@ -154,11 +165,14 @@ async function agentExecute(
   send: (body: Record<string, unknown>) => void,
 ): Promise<void> {
   const agentId = text(message, 'agent_id');
+  const input = text(message, 'input');
+  // An unknown agent (or another tenant's) is refused before anything is announced.
+  await getAgent(ctx, agentId);
   send({ type: 'agent_started', agent_id: agentId });
   const run = await executeAgent(
     ctx,
     agentId,
-    { input: text(message, 'input') },
+    { input },
     {
       onStep: (step) =>
         send({
