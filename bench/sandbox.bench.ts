@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
+import { BARE_BWRAP_ARGS } from '../src/core/execution/sandbox/bwrap.ts';
 import { selectSandbox } from '../src/core/execution/sandbox/select.ts';
 import type { Sandbox } from '../src/core/execution/sandbox.types.ts';
 import { prepareWorkspaceRoot, Workspace } from '../src/core/execution/workspace.ts';
@@ -37,29 +38,6 @@ interface CommandFigures {
 const COMMANDS: { name: string; argv: string[]; stdout: string }[] = [
   { name: 'true', argv: ['true'], stdout: '' },
   { name: 'echo hi', argv: ['echo', 'hi'], stdout: 'hi\n' },
-];
-
-/** bwrap as probeBwrap runs it: namespaces and a read-only /usr, nothing else. */
-const BARE_BWRAP = [
-  '--unshare-all',
-  '--die-with-parent',
-  '--ro-bind',
-  '/usr',
-  '/usr',
-  '--symlink',
-  'usr/bin',
-  '/bin',
-  '--symlink',
-  'usr/lib',
-  '/lib',
-  '--symlink',
-  'usr/lib64',
-  '/lib64',
-  '--proc',
-  '/proc',
-  '--dev',
-  '/dev',
-  '--',
 ];
 
 function readSettings(): { runs: number; warmup: number } {
@@ -123,7 +101,7 @@ async function measureCommand(
     expect('plain spawn', result.code, result.stdout);
   };
   const bare = async () => {
-    const result = await plainSpawn(['bwrap', ...BARE_BWRAP, ...command.argv]);
+    const result = await plainSpawn(['bwrap', ...BARE_BWRAP_ARGS, ...command.argv]);
     expect('bare bwrap', result.code, result.stdout);
   };
   const sandboxed = async (): Promise<number> => {

@@ -4,13 +4,17 @@
  * the end an `agent.completed` (or `agent.failed`) event, all with the run as subject,
  * so WebSocket clients and webhooks see runs whichever way they were started.
  */
+
 import type { Selectable } from 'kysely';
+import { paginate } from '../../db/paginate.ts';
 import type { AgentRunsTable } from '../../db/types.ts';
 import { type AgentStep, AgentStopped, runAgent } from '../ai/agent/run-agent.ts';
-import { type Ctx, createContext, type UserActor, withTransaction } from '../context.ts';
+import { type Ctx, createContext, withTransaction } from '../context.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { Workspace } from '../execution/workspace.ts';
+import { actorOf } from '../identity/auth.service.ts';
+import { findUserById } from '../identity/identity.repo.ts';
 import { requireUser } from '../identity/users.service.ts';
 import type { JobDefinition } from '../jobs/jobs.types.ts';
 import { enqueueJob } from '../jobs/queue.ts';
@@ -221,17 +225,8 @@ export async function listAgentRuns(
 ): Promise<{ items: AgentRun[]; total: number }> {
   const agent = await getAgent(ctx, agentId);
   const base = ctx.db.selectFrom('agent_runs').where('agent_id', '=', agent.id);
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-  ]);
-  return { items: rows.map(toRun), total: Number(count?.n ?? 0) };
+  const { rows, total } = await paginate(base, page);
+  return { items: rows.map(toRun), total };
 }
 
 /** A background run: the same path as `execute`, on a worker, as the run's owner. */
@@ -247,22 +242,9 @@ export const agentRunJob: JobDefinition<{ runId: string }> = {
       .where('id', '=', job.payload.runId)
       .executeTakeFirst();
     if (row?.status !== 'queued') return;
-    const user = await job.ctx.db
-      .selectFrom('users')
-      .select(['uuid', 'role', 'tenant_role', 'tier'])
-      .where('id', '=', row.user_id)
-      .executeTakeFirst();
+    const user = await findUserById(job.ctx, row.user_id);
     if (!user) return;
-    const actor: UserActor = {
-      kind: 'user',
-      userId: row.user_id,
-      userUuid: user.uuid,
-      tenantId: row.tenant_id,
-      role: user.role as UserActor['role'],
-      tenantRole: user.tenant_role as UserActor['tenantRole'],
-      tier: user.tier as UserActor['tier'],
-      authMethod: 'api_key',
-    };
+    const actor = actorOf(user, 'api_key');
     const owner = createContext(job.ctx.runtime, actor, job.ctx.log);
     await owner.db
       .updateTable('agent_runs')

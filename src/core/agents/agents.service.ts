@@ -2,7 +2,9 @@
  * Agents: named settings for the agent runner (instructions, provider, model,
  * temperature, tools), shared by the tenant. Runs live in agent-runs.service.ts.
  */
+
 import type { Selectable } from 'kysely';
+import { paginate } from '../../db/paginate.ts';
 import type { AgentsTable } from '../../db/types.ts';
 import { unknownTools } from '../ai/tools/index.ts';
 import type { Ctx } from '../context.ts';
@@ -119,17 +121,8 @@ export async function listAgents(
   const actor = requireUser(ctx);
   let base = ctx.db.selectFrom('agents').where('tenant_id', '=', actor.tenantId);
   if (page.isActive !== undefined) base = base.where('is_active', '=', page.isActive ? 1 : 0);
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-  ]);
-  return { items: rows.map(toAgent), total: Number(count?.n ?? 0) };
+  const { rows, total } = await paginate(base, page);
+  return { items: rows.map(toAgent), total };
 }
 
 export async function updateAgent(ctx: Ctx, id: string, input: AgentInput): Promise<Agent> {

@@ -4,8 +4,10 @@
  * message stores it, sends the history to the model through the streaming primitive,
  * and stores the answer with its tokens and cost.
  */
+
 import type { ModelMessage } from 'ai';
 import type { Selectable } from 'kysely';
+import { paginate } from '../../db/paginate.ts';
 import type { ConversationsTable, MessagesTable } from '../../db/types.ts';
 import { type CompletionEvent, streamCompletion } from '../ai/stream.ts';
 import { type Ctx, withTransaction } from '../context.ts';
@@ -78,17 +80,8 @@ export async function listConversations(
     .selectFrom('conversations')
     .where('user_id', '=', actor.userId)
     .where('tenant_id', '=', actor.tenantId);
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-  ]);
-  return { items: rows.map(withMetadata), total: Number(count?.n ?? 0) };
+  const { rows, total } = await paginate(base, page);
+  return { items: rows.map(withMetadata), total };
 }
 
 export async function deleteConversation(ctx: Ctx, id: string): Promise<void> {
@@ -103,17 +96,8 @@ export async function listMessages(
 ): Promise<{ items: Message[]; total: number }> {
   const conversation = await getConversation(ctx, id);
   const base = ctx.db.selectFrom('messages').where('conversation_id', '=', conversation.id);
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-  ]);
-  return { items: rows, total: Number(count?.n ?? 0) };
+  const { rows, total } = await paginate(base, page, 'oldest');
+  return { items: rows, total };
 }
 
 export interface SendMessage {

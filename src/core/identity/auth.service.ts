@@ -127,7 +127,8 @@ export async function authenticateApiKey(
   return actorOf(row, 'api_key');
 }
 
-function actorOf(row: repo.UserRow, authMethod: UserActor['authMethod']): UserActor {
+/** The actor a user row acts as (also for work done on a user's behalf, like background runs). */
+export function actorOf(row: repo.UserRow, authMethod: UserActor['authMethod']): UserActor {
   const user = repo.toUser(row);
   return {
     kind: 'user',

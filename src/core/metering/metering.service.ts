@@ -116,12 +116,16 @@ export interface UsageEntry {
   agentRunId?: string | null;
 }
 
-/** Writes one ledger row and books its cost against the cycle's credits. Returns the cost. */
+/**
+ * Writes one ledger row and books its cost against the credits: against the hold's own
+ * cycle when it settles a hold (no account lookup on the per-step path), else the
+ * current cycle's. Returns the cost.
+ */
 export async function recordUsage(
   ctx: Ctx,
   owner: MeterOwner,
   entry: UsageEntry,
-  held = 0,
+  hold?: { cycleStart: number; amount: number },
 ): Promise<number> {
   const now = ctx.clock.now();
   const usage = entry.usage ?? { inputTokens: 0, outputTokens: 0 };
@@ -143,9 +147,11 @@ export async function recordUsage(
     day: utcDay(now),
     created_at: now,
   });
-  if (cost > 0 || held > 0) {
+  if (hold) {
+    await credits.settle(ctx, owner.userId, hold.cycleStart, hold.amount, cost);
+  } else if (cost > 0) {
     const { cycle } = await account(ctx, owner.userId);
-    await credits.settle(ctx, owner.userId, cycle.start, held, cost);
+    await credits.settle(ctx, owner.userId, cycle.start, 0, cost);
   }
   return cost;
 }
@@ -164,8 +170,16 @@ export async function reserveCredits(
   amount: number,
 ): Promise<Reservation> {
   const held = Math.max(0, Math.ceil(amount));
+  if (held === 0) {
+    // A free step holds nothing; its settle books only the ledger row.
+    return {
+      amount: 0,
+      settle: (entry) => recordUsage(ctx, owner, entry),
+      release: async () => {},
+    };
+  }
   const { cycle, row } = await account(ctx, owner.userId);
-  if (held > 0 && !(await credits.reserve(ctx, owner.userId, cycle.start, held))) {
+  if (!(await credits.reserve(ctx, owner.userId, cycle.start, held))) {
     throw new DomainError('insufficient_credits', 'Not enough credits left for this run', {
       required_credits: held / 1000,
       remaining_credits:
@@ -173,13 +187,13 @@ export async function reserveCredits(
         1000,
     });
   }
-  let open = held > 0;
+  let open = true;
   return {
     amount: held,
     settle: async (entry) => {
-      const cost = await recordUsage(ctx, owner, entry, open ? held : 0);
+      const hold = open ? { cycleStart: cycle.start, amount: held } : undefined;
       open = false;
-      return cost;
+      return recordUsage(ctx, owner, entry, hold);
     },
     release: async () => {
       if (!open) return;

@@ -4,7 +4,9 @@
  * per matching endpoint, in the event's own transaction, delivered by a job with
  * retries; every attempt is logged.
  */
+
 import type { Selectable } from 'kysely';
+import { paginate } from '../../db/paginate.ts';
 import type {
   WebhookAttemptsTable,
   WebhookDeliveriesTable,
@@ -121,17 +123,8 @@ export async function listWebhooks(
 ): Promise<{ items: Webhook[]; total: number }> {
   const actor = requireUser(ctx);
   const base = ctx.db.selectFrom('webhooks').where('tenant_id', '=', actor.tenantId);
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-  ]);
-  return { items: rows.map(toWebhook), total: Number(count?.n ?? 0) };
+  const { rows, total } = await paginate(base, page);
+  return { items: rows.map(toWebhook), total };
 }
 
 export async function updateWebhook(
@@ -173,16 +166,7 @@ export async function listDeliveries(
 ): Promise<{ items: (Delivery & { attemptLog: Attempt[] })[]; total: number }> {
   const row = await findRow(ctx, webhookId);
   const base = ctx.db.selectFrom('webhook_deliveries').where('webhook_id', '=', row.id);
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-  ]);
+  const { rows, total } = await paginate(base, page);
   const attempts = rows.length
     ? await ctx.db
         .selectFrom('webhook_attempts')
@@ -197,7 +181,7 @@ export async function listDeliveries(
     : [];
   return {
     items: rows.map((r) => ({ ...r, attemptLog: attempts.filter((a) => a.delivery_id === r.id) })),
-    total: Number(count?.n ?? 0),
+    total,
   };
 }
 

@@ -145,6 +145,29 @@ function chownTree(dir: string, uid: number): void {
   }
 }
 
+/** The least bwrap that runs a program: every namespace, a read-only /usr, /proc and /dev. */
+export const BARE_BWRAP_ARGS = [
+  '--unshare-all',
+  '--die-with-parent',
+  '--ro-bind',
+  '/usr',
+  '/usr',
+  '--symlink',
+  'usr/bin',
+  '/bin',
+  '--symlink',
+  'usr/lib',
+  '/lib',
+  '--symlink',
+  'usr/lib64',
+  '/lib64',
+  '--proc',
+  '/proc',
+  '--dev',
+  '/dev',
+  '--',
+];
+
 /** Whether bwrap exists and can create namespaces here (it may be installed but not permitted). */
 export function probeBwrap(): { ok: true; version: string } | { ok: false; reason: string } {
   try {
@@ -152,32 +175,10 @@ export function probeBwrap(): { ok: true; version: string } | { ok: false; reaso
       encoding: 'utf8',
       timeout: 5000,
     }).trim();
-    execFileSync(
-      'bwrap',
-      [
-        '--unshare-all',
-        '--die-with-parent',
-        '--ro-bind',
-        '/usr',
-        '/usr',
-        '--symlink',
-        'usr/bin',
-        '/bin',
-        '--symlink',
-        'usr/lib',
-        '/lib',
-        '--symlink',
-        'usr/lib64',
-        '/lib64',
-        '--proc',
-        '/proc',
-        '--dev',
-        '/dev',
-        '--',
-        '/usr/bin/true',
-      ],
-      { timeout: 10_000, stdio: 'ignore' },
-    );
+    execFileSync('bwrap', [...BARE_BWRAP_ARGS, '/usr/bin/true'], {
+      timeout: 10_000,
+      stdio: 'ignore',
+    });
     return { ok: true, version };
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
