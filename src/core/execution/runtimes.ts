@@ -3,7 +3,7 @@
  * Programs come from the host's read-only /usr; a node outside /usr is mounted
  * read-only at /opt/runtime/bin when the sandbox user can reach it.
  */
-import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 
 export const LANGUAGES = ['python', 'node', 'bash'] as const;
@@ -22,20 +22,20 @@ export function defaultEntrypoint(language: Language): string {
 }
 
 /** How to run `entrypoint` (relative to the workspace) in `language`; undefined when the runtime is missing. */
-export function runtimeCommand(
+export async function runtimeCommand(
   language: Language,
   entrypoint: string,
   memoryMb: number,
-): RuntimeCommand | undefined {
+): Promise<RuntimeCommand | undefined> {
   switch (language) {
     case 'python':
-      return fs.existsSync('/usr/bin/python3')
+      return (await hasPython())
         ? { argv: ['python3', entrypoint], env: {}, readOnlyBinds: [] }
         : undefined;
     case 'bash':
       return { argv: ['bash', entrypoint], env: {}, readOnlyBinds: [] };
     case 'node': {
-      const node = findNode();
+      const node = await findNode();
       if (!node) return undefined;
       // V8's heap limit is the memory cap for node (see bwrap.ts on the address space).
       const env = { NODE_OPTIONS: `--max-old-space-size=${memoryMb}` };
@@ -49,22 +49,35 @@ export function runtimeCommand(
   }
 }
 
-let nodePath: string | null | undefined;
+// Host binaries do not come and go while the server runs: each is looked up once.
+let python: Promise<boolean> | undefined;
+let nodePath: Promise<string | undefined> | undefined;
 
-/** A node binary every user can execute (the sandbox runs as an unprivileged uid). */
-function findNode(): string | undefined {
-  if (nodePath !== undefined) return nodePath ?? undefined;
-  const candidates = ['/usr/bin/node', '/usr/local/bin/node', process.execPath];
-  nodePath = candidates.find((candidate) => worldExecutable(candidate)) ?? null;
-  return nodePath ?? undefined;
+function hasPython(): Promise<boolean> {
+  python ??= fsp.access('/usr/bin/python3').then(
+    () => true,
+    () => false,
+  );
+  return python;
 }
 
-function worldExecutable(file: string): boolean {
+/** A node binary every user can execute (the sandbox runs as an unprivileged uid). */
+function findNode(): Promise<string | undefined> {
+  nodePath ??= (async () => {
+    for (const candidate of ['/usr/bin/node', '/usr/local/bin/node', process.execPath]) {
+      if (await worldExecutable(candidate)) return candidate;
+    }
+    return undefined;
+  })();
+  return nodePath;
+}
+
+async function worldExecutable(file: string): Promise<boolean> {
   try {
-    const real = fs.realpathSync(file);
-    if ((fs.statSync(real).mode & 0o005) !== 0o005) return false;
+    const real = await fsp.realpath(file);
+    if (((await fsp.stat(real)).mode & 0o005) !== 0o005) return false;
     for (let dir = path.dirname(real); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-      if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+      if (((await fsp.stat(dir)).mode & 0o001) === 0) return false;
     }
     return true;
   } catch {

@@ -1,80 +1,156 @@
 /**
- * A task's workspace: a fresh directory under the data dir, mounted at /workspace in
- * the sandbox. Files the run writes to `out/` become artifacts. Paths from users are
- * confined to the workspace.
+ * A task's workspace: a directory under the data dir (a tmpfs of the quota's size when
+ * the server may mount one), mounted at /workspace in the sandbox and owned by the
+ * workspace's own unprivileged uid. Files the run writes to `out/` become artifacts.
+ *
+ * The rule (docs/security.md): once a sandboxed program has run in it, the workspace is
+ * tainted and the server never resolves a path inside it with its own privileges; file
+ * access then goes through commands run in the sandbox (workspace-io.ts). Before that,
+ * everything in it is the server's own and is reached directly, still without following
+ * links or blocking (workspace-host.ts).
  */
-import fs from 'node:fs';
-import os from 'node:os';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { DomainError } from '../errors.ts';
+import type { Sandbox, SandboxWorkspace } from './sandbox.types.ts';
+import type {
+  CollectLimits,
+  CollectReport,
+  OutputFile,
+  WorkspaceFileData,
+  WorkspaceRead,
+} from './workspace.types.ts';
+import { listHostOutputs, openHostFile, readHostFile, writeHostFile } from './workspace-host.ts';
+import { SandboxedFiles } from './workspace-io.ts';
 
-export interface OutputFile {
-  /** Path relative to out/, with forward slashes. */
-  name: string;
-  path: string;
-  size: number;
+const run = promisify(execFile);
+
+export interface WorkspaceOptions {
+  dir: string;
+  uid: number | undefined;
+  /** The kernel holds the quota (a tmpfs with size and inode limits). */
+  kernelQuota: boolean;
+  quota: { bytes: number; inodes: number };
+  /** Runs the in-sandbox file helpers once the workspace is tainted. */
+  sandbox: Sandbox | undefined;
+  /** Unmounts and removes the directory, and gives back the uid. */
+  dispose(): Promise<void>;
 }
 
-export class Workspace {
+export class Workspace implements SandboxWorkspace {
   readonly dir: string;
+  readonly uid: number | undefined;
+  readonly kernelQuota: boolean;
+  readonly #options: WorkspaceOptions;
+  #tainted = false;
+  #removed: Promise<void> | undefined;
 
-  private constructor(dir: string) {
-    this.dir = dir;
+  constructor(options: WorkspaceOptions) {
+    this.dir = options.dir;
+    this.uid = options.uid;
+    this.kernelQuota = options.kernelQuota;
+    this.#options = options;
   }
 
-  /** Creates `<root>/<id>` empty (removing leftovers of an earlier attempt) with an out/ dir. */
-  static create(root: string, id: string): Workspace {
-    if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`bad workspace id ${id}`);
-    fs.mkdirSync(root, { recursive: true, mode: 0o711 });
-    const dir = path.join(root, id);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(path.join(dir, 'out'), { recursive: true, mode: 0o700 });
-    fs.chmodSync(dir, 0o700);
-    return new Workspace(dir);
+  /** Whether a sandboxed program has run here (its files are then hostile). */
+  get tainted(): boolean {
+    return this.#tainted;
   }
 
-  get outDir(): string {
-    return path.join(this.dir, 'out');
+  taint(): void {
+    this.#tainted = true;
   }
 
-  /** Resolves a user-supplied relative path, refusing anything that escapes the workspace. */
-  resolve(relative: string): string {
-    if (relative.includes('\0') || path.isAbsolute(relative)) throw traversal(relative);
-    const full = path.resolve(this.dir, relative);
-    if (full !== this.dir && !full.startsWith(this.dir + path.sep)) throw traversal(relative);
-    return full;
+  /** Writes a file (creating its directories), refusing links and non-regular targets. */
+  async write(relative: string, data: WorkspaceFileData): Promise<void> {
+    const name = checkRelative(relative);
+    if (this.#inSandbox()) return this.#sandboxed().write(name, data);
+    await writeHostFile(this.dir, name, data, this.uid);
   }
 
-  write(relative: string, content: string | Uint8Array): void {
-    const full = this.resolve(relative);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, content);
+  /** Up to `maxBytes` of a regular file, or a directory's entries; never follows the server's privileges. */
+  async read(relative: string, maxBytes: number): Promise<WorkspaceRead> {
+    const name = checkRelative(relative);
+    if (this.#inSandbox()) return this.#sandboxed().read(name, maxBytes);
+    return readHostFile(this.dir, name, maxBytes);
   }
 
-  /** Regular files under out/ (symlinks are ignored: they could point outside). */
-  outputs(limit = 100): OutputFile[] {
-    const files: OutputFile[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        if (files.length >= limit) return;
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (entry.isFile()) {
-          files.push({
-            name: path.relative(this.outDir, full).split(path.sep).join('/'),
-            path: full,
-            size: fs.statSync(full).size,
-          });
+  /** Hands each regular file under out/ to `each` as a stream; links and the like are left out. */
+  async collectOutputs(
+    limits: CollectLimits,
+    each: (file: OutputFile) => Promise<void>,
+  ): Promise<CollectReport> {
+    if (this.#inSandbox()) return this.#sandboxed().collect(limits, each);
+    const report: CollectReport = { skipped: [] };
+    const files = await listHostOutputs(this.dir, Number.POSITIVE_INFINITY);
+    for (const [i, file] of files.entries()) {
+      if (i >= limits.maxFiles)
+        report.skipped.push({ name: file.name, reason: `more than ${limits.maxFiles} files` });
+      else if (file.size > limits.maxFileBytes)
+        report.skipped.push({
+          name: file.name,
+          reason: `larger than ${limits.maxFileBytes} bytes`,
+        });
+      else {
+        const stream = await openHostFile(this.dir, `out/${file.name}`);
+        try {
+          await each({ ...file, stream });
+        } finally {
+          stream.destroy();
         }
       }
-    };
-    if (fs.existsSync(this.outDir)) walk(this.outDir);
-    return files;
+    }
+    return report;
   }
 
-  remove(): void {
-    fs.rmSync(this.dir, { recursive: true, force: true });
+  /** Over quota: only checked here when the kernel does not hold it (no tmpfs); off the event loop. */
+  async overQuota(): Promise<boolean> {
+    if (this.kernelQuota) return false;
+    const { bytes, inodes } = this.#options.quota;
+    try {
+      const [size, count] = await Promise.all([
+        run('du', ['-s', '-x', '--block-size=1', this.dir], { timeout: 30_000 }),
+        run('du', ['-s', '-x', '--inodes', this.dir], { timeout: 30_000 }),
+      ]);
+      return parseInt(size.stdout, 10) > bytes || parseInt(count.stdout, 10) > inodes;
+    } catch {
+      return false; // the directory is going away
+    }
   }
+
+  /** Where a workspace path is as a user sees it (never the host path). */
+  displayPath(text: string): string {
+    return text.split(this.dir).join('/workspace');
+  }
+
+  remove(): Promise<void> {
+    this.#removed ??= this.#options.dispose();
+    return this.#removed;
+  }
+
+  #inSandbox(): boolean {
+    // The process driver isolates nothing, so there the host view is the program's view anyway.
+    return this.#tainted && this.#options.sandbox?.driver === 'bwrap';
+  }
+
+  #sandboxed(): SandboxedFiles {
+    return new SandboxedFiles(this.#options.sandbox!, this);
+  }
+}
+
+/** A user- or model-supplied relative path, normalised; anything leaving the workspace is refused. */
+export function checkRelative(relative: string): string {
+  const normal = path.posix.normalize(relative);
+  if (
+    relative === '' ||
+    relative.includes('\0') ||
+    path.posix.isAbsolute(normal) ||
+    normal === '..' ||
+    normal.startsWith('../')
+  )
+    throw traversal(relative);
+  return normal.replace(/\/+$/, '') || '.';
 }
 
 function traversal(relative: string): DomainError {
@@ -90,37 +166,4 @@ function traversal(relative: string): DomainError {
       },
     ],
   );
-}
-
-/**
- * Where workspaces live: `<data dir>/workspaces`. When sandboxes run as other uids,
- * they must be able to traverse to their own workspace (bwrap binds it as that uid), so
- * the data dir gets the traverse-only bit (o+x, no listing). If a parent we do not own
- * blocks traversal, workspaces go under the system temp dir instead.
- */
-export function prepareWorkspaceRoot(
-  dataDir: string,
-  perRunUid: boolean,
-  warn: (message: string) => void,
-): string {
-  const root = path.join(dataDir, 'workspaces');
-  fs.mkdirSync(root, { recursive: true, mode: 0o711 });
-  if (!perRunUid) return root;
-  fs.chmodSync(root, 0o711);
-  const dataDirReal = fs.realpathSync(dataDir);
-  let blocked = false;
-  for (let dir = dataDirReal; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const mode = fs.statSync(dir).mode;
-    if ((mode & 0o001) !== 0) continue;
-    if (dir === dataDirReal) fs.chmodSync(dir, (mode & 0o777) | 0o001);
-    else blocked = true;
-  }
-  if (!blocked) return root;
-  const fallback = path.join(os.tmpdir(), `tasklane-workspaces-${process.pid}`);
-  fs.mkdirSync(fallback, { recursive: true, mode: 0o711 });
-  fs.chmodSync(fallback, 0o711);
-  warn(
-    `sandbox users cannot reach ${root} (a parent directory is not traversable); workspaces are in ${fallback}`,
-  );
-  return fallback;
 }

@@ -29,3 +29,8 @@ export function isoTime(ms: number | null | undefined): string | null;
 export function isoTime(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
+
+export const DAY_MS = 86_400_000;
+
+/** The UTC day number of a time (days since the epoch): ledger and quota rows are per day. */
+export const utcDay = (ms: number) => Math.floor(ms / DAY_MS);

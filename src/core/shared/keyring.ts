@@ -22,7 +22,7 @@ export function loadKeyring(config: Config): Keyring {
   const secretKey = decodeKey(config.auth.secretKey ?? readOrCreate(config.dataDir, 'secret-key'));
   return {
     jwtKey: createSecretKey(Buffer.from(jwtSecret, 'utf8')),
-    box: new SecretBox(secretKey),
+    box: new SecretBox(secretKey, config.auth.previousSecretKeys.map(decodeKey)),
     // A separate key per purpose, derived so one setting covers both.
     urlSigningKey: new Uint8Array(
       hkdfSync('sha256', secretKey, Buffer.alloc(0), 'tasklane signed urls', 32),

@@ -43,6 +43,9 @@ before(async () => {
       // 2 credits = 2,000 micro-USD: ten steps' worth.
       TASKLANE_CREDITS_FREE: '2',
       TASKLANE_TENANT_CONCURRENCY: '0',
+      // A lease that runs out on a loaded machine re-runs a step that was really paid
+      // for (at-least-once); this test is about concurrent holds, not lease expiry.
+      TASKLANE_JOB_LEASE_MS: '60000',
     },
   });
 });

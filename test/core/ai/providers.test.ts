@@ -11,17 +11,17 @@ import { runAgent } from '../../../src/core/ai/agent/run-agent.ts';
 import { type CompletionEvent, complete, streamCompletion } from '../../../src/core/ai/stream.ts';
 import { evaluate } from '../../../src/core/ai/tools/arithmetic.ts';
 import { DomainError } from '../../../src/core/errors.ts';
-import { Workspace } from '../../../src/core/execution/workspace.ts';
 import {
   getBalance,
   reserveCredits,
   usageSummary,
 } from '../../../src/core/metering/metering.service.ts';
-import { utcDay } from '../../../src/core/tasks/quota.ts';
+import { utcDay } from '../../../src/core/shared/clock.ts';
 import { newActor } from '../../helpers/actors.ts';
 import { makeTempDir } from '../../helpers/db.ts';
 import { type LlmFixture, startLlmFixture } from '../../helpers/llm-fixture.ts';
 import { startRuntime, type TestRuntime } from '../../helpers/runtime.ts';
+import { readWorkspaceFile, sandboxOf } from '../../helpers/sandbox.ts';
 
 let fixture: LlmFixture;
 let t: TestRuntime;
@@ -162,7 +162,7 @@ test('provider settings are checked at start-up', () => {
 
 test('the agent loop over HTTP: the real client calls a tool and answers', async () => {
   const { actor, ctx } = await newActor(t);
-  const workspace = Workspace.create(t.runtime.workspaceRoot, `agent-http-${process.pid}`);
+  const workspace = await t.runtime.workspaces.create(`agent-http-${process.pid}`);
   try {
     const result = await runAgent({
       ctx,
@@ -178,14 +178,14 @@ test('the agent loop over HTTP: the real client calls a tool and answers', async
     assert.deepEqual(result.toolsUsed, ['calculator']);
     assert.equal(result.steps.length, 2);
   } finally {
-    workspace.remove();
+    await workspace.remove();
   }
 });
 
 test('browser_screenshot saves a PNG, and without network only local pages load', async (s) => {
   if (!fs.existsSync('/usr/bin/chromium')) return s.skip('chromium is not installed');
   const { actor, ctx } = await newActor(t);
-  const workspace = Workspace.create(t.runtime.workspaceRoot, `agent-shot-${process.pid}`);
+  const workspace = await t.runtime.workspaces.create(`agent-shot-${process.pid}`);
   try {
     const result = await runAgent({
       ctx,
@@ -193,12 +193,12 @@ test('browser_screenshot saves a PNG, and without network only local pages load'
       prompt: 'Screenshot it',
       settings: { provider: 'openai', model: 'gpt-4', tools: ['browser_screenshot'] },
       workspace,
-      sandbox: undefined,
+      sandbox: sandboxOf(t),
       network: false,
       signal: new AbortController().signal,
     });
     assert.deepEqual(result.toolsUsed, ['browser_screenshot']);
-    const png = fs.readFileSync(path.join(workspace.outDir, 'screenshot.png'));
+    const png = await readWorkspaceFile(workspace, 'out/screenshot.png');
     assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
     assert.ok(png.length > 1000);
     const toolMessage = fixture.requests.at(-1)!.messages.find((m) => m.role === 'tool');
@@ -210,7 +210,7 @@ test('browser_screenshot saves a PNG, and without network only local pages load'
     const tool = browserScreenshotTool({
       ctx,
       workspace,
-      sandbox: undefined,
+      sandbox: sandboxOf(t),
       network: false,
       signal: new AbortController().signal,
       reportSandboxMs: () => {},
@@ -220,7 +220,7 @@ test('browser_screenshot saves a PNG, and without network only local pages load'
       /no network access/,
     );
   } finally {
-    workspace.remove();
+    await workspace.remove();
   }
 });
 
@@ -291,7 +291,7 @@ test('browser_screenshot renders a page served locally when the run may use the 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as import('node:net').AddressInfo;
   const { ctx } = await newActor(t);
-  const workspace = Workspace.create(t.runtime.workspaceRoot, `shot-local-${process.pid}`);
+  const workspace = await t.runtime.workspaces.create(`shot-local-${process.pid}`);
   try {
     const { browserScreenshotTool } = await import(
       '../../../src/core/ai/tools/browser-screenshot.ts'
@@ -299,7 +299,7 @@ test('browser_screenshot renders a page served locally when the run may use the 
     const tool = browserScreenshotTool({
       ctx,
       workspace,
-      sandbox: undefined,
+      sandbox: sandboxOf(t),
       network: true,
       signal: new AbortController().signal,
       reportSandboxMs: () => {},
@@ -310,18 +310,22 @@ test('browser_screenshot renders a page served locally when the run may use the 
     );
     assert.equal(out.title, 'Local page');
     assert.equal(out.status, 200);
-    const png = fs.readFileSync(path.join(workspace.outDir, 'screenshot.png'));
+    const png = await readWorkspaceFile(workspace, 'out/screenshot.png');
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     // The PNG header's width and height are the viewport's.
     assert.equal(png.readUInt32BE(16), 800);
     assert.equal(png.readUInt32BE(20), 600);
+    const outputs: string[] = [];
+    await workspace.collectOutputs({ maxFiles: 10, maxFileBytes: 1e8 }, async (file) => {
+      outputs.push(file.name);
+    });
     assert.deepEqual(
-      workspace.outputs().map((o) => o.name),
+      outputs,
       ['screenshot.png'],
       'it is in out/, so the task keeps it as an artifact',
     );
   } finally {
-    workspace.remove();
+    await workspace.remove();
     server.close();
   }
 });

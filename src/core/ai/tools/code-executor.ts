@@ -1,4 +1,5 @@
 /** `code_executor`: runs python, node or bash in the task's sandbox and returns its output. */
+import { randomBytes } from 'node:crypto';
 import { jsonSchema, tool } from 'ai';
 import { runCode } from '../../execution/code-runner.ts';
 import { LANGUAGES, type Language } from '../../execution/runtimes.ts';
@@ -22,22 +23,28 @@ export function codeExecutorTool(env: ToolEnv) {
       if (!env.sandbox) throw new Error('No sandbox is available on this server; code cannot run');
       if (!LANGUAGES.includes(language))
         throw new Error(`language must be one of ${LANGUAGES.join(', ')}`);
-      const { run } = await runCode(
+      // Handed in by pipe under an unpredictable name: earlier steps cannot redirect it.
+      const run = await runCode(
         env.sandbox,
         env.workspace,
         {
           language,
           source: code,
-          entrypoint: `tool_${Date.now()}${extension(language)}`,
+          entrypoint: `.step-${randomBytes(8).toString('hex')}${extension(language)}`,
           network: env.network,
         },
-        { signal: env.signal, memoryMb: env.ctx.config.sandbox.memoryMb },
+        {
+          signal: env.signal,
+          memoryMb: env.ctx.config.sandbox.memoryMb,
+          programByPipe: true,
+        },
       );
       env.reportSandboxMs(run.durationMs);
       return {
         exit_code: run.exitCode,
         stdout: clip(run.stdout),
-        stderr: clip(run.stderr, 4000),
+        stderr: clip(env.workspace.displayPath(run.stderr), 4000),
+        ...(run.memoryExceeded ? { killed: 'memory limit exceeded' } : {}),
         timed_out: run.timedOut,
         duration_ms: run.durationMs,
       };

@@ -1,6 +1,8 @@
-/** `file_reader` and `file_writer`: the task workspace only; a path that leaves it is refused. */
-import fs from 'node:fs';
-import path from 'node:path';
+/**
+ * `file_reader` and `file_writer`: the task workspace only. They go through the
+ * workspace, which never follows a path the run's programs made with the server's
+ * privileges and never blocks on one (a FIFO, say); only regular files are read.
+ */
 import { jsonSchema, tool } from 'ai';
 import { clip, type ToolEnv } from './tool-env.ts';
 
@@ -17,24 +19,20 @@ export function fileReaderTool(env: ToolEnv) {
       additionalProperties: false,
     }),
     async execute({ path: relative }) {
-      const full = env.workspace.resolve(relative);
-      if (!fs.existsSync(full)) throw new Error(`No such file: ${relative}`);
-      assertInside(env, fs.realpathSync(full), relative);
-      const stat = fs.statSync(full);
-      if (stat.isDirectory()) {
-        return { path: relative, entries: fs.readdirSync(full).slice(0, 200) };
-      }
-      const fd = fs.openSync(full, 'r');
-      try {
-        const buffer = Buffer.alloc(Math.min(stat.size, MAX_READ));
-        fs.readSync(fd, buffer, 0, buffer.length, 0);
-        return {
-          path: relative,
-          size: stat.size,
-          content: clip(buffer.toString('utf8'), MAX_READ),
-        };
-      } finally {
-        fs.closeSync(fd);
+      const found = await env.workspace.read(relative, MAX_READ);
+      switch (found.kind) {
+        case 'missing':
+          throw new Error(`No such file: ${relative}`);
+        case 'other':
+          throw new Error(`Not a regular file (a link, pipe or device): ${relative}`);
+        case 'directory':
+          return { path: relative, entries: found.entries };
+        case 'file':
+          return {
+            path: relative,
+            size: found.size,
+            content: clip(found.content.toString('utf8'), MAX_READ),
+          };
       }
     },
   });
@@ -51,26 +49,10 @@ export function fileWriterTool(env: ToolEnv) {
       additionalProperties: false,
     }),
     async execute({ path: relative, content }) {
-      if (Buffer.byteLength(content) > MAX_WRITE)
-        throw new Error(`content is larger than ${MAX_WRITE} bytes`);
-      const full = env.workspace.resolve(relative);
-      // A symlink planted by earlier code must not redirect the write outside the workspace:
-      // check the deepest directory that exists, create the rest, refuse a link as the target.
-      let existing = path.dirname(full);
-      while (!fs.existsSync(existing)) existing = path.dirname(existing);
-      assertInside(env, fs.realpathSync(existing), relative);
-      fs.mkdirSync(path.dirname(full), { recursive: true });
-      if (fs.lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink())
-        throw new Error(`Refusing to write through a symbolic link: ${relative}`);
-      fs.writeFileSync(full, content);
-      return { path: relative, bytes: Buffer.byteLength(content) };
+      const bytes = Buffer.byteLength(content);
+      if (bytes > MAX_WRITE) throw new Error(`content is larger than ${MAX_WRITE} bytes`);
+      await env.workspace.write(relative, content);
+      return { path: relative, bytes };
     },
   });
-}
-
-/** Refuses a real path (symlinks resolved) outside the workspace. */
-function assertInside(env: ToolEnv, real: string, relative: string): void {
-  const root = fs.realpathSync(env.workspace.resolve('.'));
-  if (real !== root && !real.startsWith(root + path.sep))
-    throw new Error(`Path "${relative}" leaves the workspace`);
 }

@@ -22,7 +22,6 @@ const BUILDERS = {
 } satisfies Record<string, (env: ToolEnv) => ToolSet[string]>;
 
 export type ToolName = keyof typeof BUILDERS;
-export const TOOL_NAMES = Object.keys(BUILDERS) as ToolName[];
 
 export function unknownTools(names: readonly string[]): string[] {
   return names.filter((name) => !(name in BUILDERS));
@@ -32,9 +31,29 @@ export function buildToolset(names: readonly string[], env: ToolEnv): ToolSet {
   const tools: ToolSet = {};
   for (const name of new Set(names)) {
     const build = BUILDERS[name as ToolName];
-    if (build) tools[name] = build(env);
+    if (build) tools[name] = withWorkspacePaths(build(env), env);
   }
   return tools;
+}
+
+/**
+ * A tool's error goes back to the model (and into the run's record): host paths in it
+ * become the workspace-relative names the program sees.
+ */
+function withWorkspacePaths(built: ToolSet[string], env: ToolEnv): ToolSet[string] {
+  const execute = built.execute;
+  if (!execute) return built;
+  return {
+    ...built,
+    execute: async (input: never, options: never) => {
+      try {
+        return await execute(input, options);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(env.ctx.runtime.redactPaths(env.workspace.displayPath(message)));
+      }
+    },
+  } as ToolSet[string];
 }
 
 export type { ToolEnv } from './tool-env.ts';

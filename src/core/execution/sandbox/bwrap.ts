@@ -1,122 +1,119 @@
 /**
  * The bubblewrap driver: every namespace unshared (no network unless the run allows
- * it), read-only system directories, only the run's own workspace writable, a size-
- * capped tmpfs /tmp, no view of the data dir or other workspaces; rlimits by prlimit;
- * as root, an unprivileged uid per run.
+ * it), read-only system directories and a read-only root, only the run's workspace
+ * writable besides size-capped private tmpfs mounts (/tmp, /dev/shm), no view of the
+ * data dir or other workspaces; memory and process caps by cgroup, rlimits by prlimit,
+ * and, as root, the workspace's own unprivileged uid.
  */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import type { Sandbox, SandboxLimits, SandboxResult, SandboxSpec } from '../sandbox.types.ts';
-import type { UidPool } from '../uid-pool.ts';
-import { spawnLimited, UsageSlot } from './spawn-limited.ts';
+import type {
+  PreparedCommand,
+  Sandbox,
+  SandboxLimits,
+  SandboxResult,
+  SandboxSpec,
+} from '../sandbox.types.ts';
+import type { Cgroups } from './cgroups.ts';
+import { prepareLaunch } from './launch.ts';
+import { spawnLimited } from './spawn-limited.ts';
 
 const SANDBOX_PATH = '/opt/runtime/bin:/usr/local/bin:/usr/bin:/bin';
 
 export class BwrapSandbox implements Sandbox {
   readonly driver = 'bwrap' as const;
   readonly isolated = true;
+  readonly memoryControl;
   readonly #defaults: SandboxLimits;
-  readonly #uids: UidPool | undefined;
+  readonly #cgroups: Cgroups | undefined;
 
-  constructor(defaults: SandboxLimits, uids: UidPool | undefined) {
+  constructor(defaults: SandboxLimits, cgroups: Cgroups | undefined) {
     this.#defaults = defaults;
-    this.#uids = uids;
+    this.#cgroups = cgroups;
+    this.memoryControl = cgroups ? (`cgroup-${cgroups.version}` as const) : ('rlimit' as const);
   }
 
   async run(spec: SandboxSpec): Promise<SandboxResult> {
     const limits = { ...this.#defaults, ...spec.limits };
-    const uid = this.#uids ? await this.#uids.acquire() : undefined;
-    const usage = new UsageSlot(uid);
-    try {
-      if (uid !== undefined) chownTree(spec.workspace, uid);
-      const env: Record<string, string> = {
-        PATH: SANDBOX_PATH,
-        HOME: '/workspace',
-        TMPDIR: '/tmp',
-        LANG: 'C.UTF-8',
-        PYTHONDONTWRITEBYTECODE: '1',
-        ...spec.env,
-      };
-      return await spawnLimited({
-        // GNU time runs inside the sandbox, as the sandbox's own child, so nothing of the run outlives us.
-        argv: [
-          ...bwrapArgs(spec, limits, env),
-          '--bind',
-          usage.dir,
-          '/run/tasklane',
-          '--',
-          ...usage.prefix('/run/tasklane/usage'),
-          ...spec.argv,
-        ],
-        addressSpaceMb: addressSpaceFor(spec.argv[0] ?? '', limits.memoryMb),
-        limits,
-        cwd: spec.workspace,
-        // bwrap itself needs nothing from our environment; the sandbox gets `env` via --setenv.
-        env: { PATH: '/usr/bin:/bin' },
-        stdin: spec.stdin,
-        signal: spec.signal,
-        uid,
-        workspace: spec.workspace,
-        usage,
-      });
-    } finally {
-      usage.remove();
-      if (uid !== undefined) this.#uids!.release(uid);
-    }
+    // Data files come in on fds 3, 4, … and bwrap copies them into its own tmpfs.
+    const dataFiles = spec.dataFiles ?? [];
+    const prepared = await this.#prepare(
+      spec,
+      limits,
+      dataFiles.map((_, i) => 3 + i),
+    );
+    return spawnLimited({
+      prepared,
+      limits,
+      cwd: '/',
+      // bwrap itself needs nothing from our environment; the sandbox gets its env via --setenv.
+      env: { PATH: '/usr/bin:/bin' },
+      stdin: spec.stdin,
+      stdout: spec.stdout,
+      fdData: dataFiles.map((file) => file.content),
+      signal: spec.signal,
+      workspace: spec.workspace,
+    });
+  }
+
+  prepare(spec: Omit<SandboxSpec, 'stdin' | 'stdout' | 'signal'>): Promise<PreparedCommand> {
+    return this.#prepare(spec, { ...this.#defaults, ...spec.limits }, []);
+  }
+
+  async #prepare(
+    spec: Omit<SandboxSpec, 'stdin' | 'stdout' | 'signal'>,
+    limits: SandboxLimits,
+    dataFds: number[],
+  ): Promise<PreparedCommand> {
+    spec.workspace.taint();
+    const launch = await prepareLaunch(
+      this.#cgroups,
+      limits,
+      spec.workspace.uid,
+      spec.argv[0] ?? '',
+    );
+    return {
+      argv: [...launch.prefix, ...bwrapArgs(spec, limits, dataFds), '--', ...spec.argv],
+      finish: launch.finish,
+    };
   }
 }
 
 function bwrapArgs(
-  spec: SandboxSpec,
+  spec: Omit<SandboxSpec, 'stdin' | 'stdout' | 'signal'>,
   limits: SandboxLimits,
-  env: Record<string, string>,
+  dataFds: number[],
 ): string[] {
+  const tmpBytes = String(limits.tmpMb * 1024 * 1024);
   const args = [
     'bwrap',
     '--unshare-all',
     ...(spec.network ? ['--share-net'] : []),
     '--die-with-parent',
     '--new-session',
-    '--ro-bind',
-    '/usr',
-    '/usr',
-    '--symlink',
-    'usr/lib',
-    '/lib',
-    '--symlink',
-    'usr/lib64',
-    '/lib64',
-    '--symlink',
-    'usr/bin',
-    '/bin',
-    '--symlink',
-    'usr/sbin',
-    '/sbin',
+    ...SYSTEM_MOUNTS,
     '--ro-bind-try',
-    '/etc/alternatives',
-    '/etc/alternatives',
-    '--ro-bind-try',
-    '/etc/ld.so.cache',
-    '/etc/ld.so.cache',
-    '--ro-bind-try',
-    '/etc/localtime',
-    '/etc/localtime',
+    '/etc/fonts',
+    '/etc/fonts',
     '--proc',
     '/proc',
     '--dev',
     '/dev',
+    // Every writable place is capped: the workspace by its quota, these by their size.
     '--size',
-    String(limits.tmpMb * 1024 * 1024),
+    tmpBytes,
+    '--tmpfs',
+    '/dev/shm',
+    '--size',
+    tmpBytes,
     '--tmpfs',
     '/tmp',
     '--bind',
-    spec.workspace,
+    spec.workspace.dir,
     '/workspace',
     '--chdir',
     '/workspace',
     '--hostname',
     'sandbox',
-    '--clearenv',
   ];
   if (spec.network) {
     args.push('--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf');
@@ -124,43 +121,64 @@ function bwrapArgs(
     args.push('--ro-bind-try', '/etc/ssl', '/etc/ssl');
     args.push('--ro-bind-try', '/etc/ca-certificates', '/etc/ca-certificates');
   }
+  if (spec.runDir) args.push('--bind', spec.runDir, '/run/tasklane');
   for (const bind of spec.readOnlyBinds ?? []) args.push('--ro-bind', bind.host, bind.inside);
+  (spec.dataFiles ?? []).forEach((file, i) => {
+    const fd = dataFds[i];
+    if (fd !== undefined) args.push('--ro-bind-data', String(fd), file.inside);
+  });
+  // Last, once every mount point exists: the root and /dev become read-only.
+  args.push('--remount-ro', '/dev', '--remount-ro', '/', '--clearenv');
+  const env: Record<string, string> = {
+    PATH: SANDBOX_PATH,
+    HOME: '/workspace',
+    TMPDIR: '/tmp',
+    LANG: 'C.UTF-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+    ...spec.env,
+  };
   for (const [key, value] of Object.entries(env)) args.push('--setenv', key, value);
   return args;
 }
 
-/**
- * The address-space rlimit is the memory cap for most programs. V8 reserves over a
- * gigabyte of virtual memory up front, so node gets room to start and is held to the
- * memory cap by --max-old-space-size instead (set by the code runner).
- */
-function addressSpaceFor(program: string, memoryMb: number): number {
-  return program === 'node' || program.endsWith('/node') ? Math.max(memoryMb, 4096) : memoryMb;
-}
-
-function chownTree(dir: string, uid: number): void {
-  fs.chownSync(dir, uid, uid);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    fs.lchownSync(`${entry.parentPath}/${entry.name}`, uid, uid);
-  }
-}
-
-/** The least bwrap that runs a program: every namespace, a read-only /usr, /proc and /dev. */
-export const BARE_BWRAP_ARGS = [
-  '--unshare-all',
-  '--die-with-parent',
+/** A read-only /usr with the usual merged-/usr links. */
+const USR_MOUNTS = [
   '--ro-bind',
   '/usr',
   '/usr',
-  '--symlink',
-  'usr/bin',
-  '/bin',
   '--symlink',
   'usr/lib',
   '/lib',
   '--symlink',
   'usr/lib64',
   '/lib64',
+  '--symlink',
+  'usr/bin',
+  '/bin',
+  '--symlink',
+  'usr/sbin',
+  '/sbin',
+];
+
+/** /usr and the few /etc files programs need. */
+const SYSTEM_MOUNTS = [
+  ...USR_MOUNTS,
+  '--ro-bind-try',
+  '/etc/alternatives',
+  '/etc/alternatives',
+  '--ro-bind-try',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.cache',
+  '--ro-bind-try',
+  '/etc/localtime',
+  '/etc/localtime',
+];
+
+/** The least bwrap that runs a program: every namespace, a read-only /usr, /proc and /dev. */
+export const BARE_BWRAP_ARGS = [
+  '--unshare-all',
+  '--die-with-parent',
+  ...USR_MOUNTS,
   '--proc',
   '/proc',
   '--dev',

@@ -6,11 +6,9 @@
 import type { Config } from '../../../config.ts';
 import type { Logger } from '../../context.ts';
 import type { SandboxLimits, SandboxProvider } from '../sandbox.types.ts';
-import { UidPool } from '../uid-pool.ts';
 import { BwrapSandbox, probeBwrap } from './bwrap.ts';
+import { setupCgroups } from './cgroups.ts';
 import { ProcessSandbox } from './process.ts';
-
-const UID_POOL_SIZE = 256;
 
 export function sandboxLimits(config: Config['sandbox']): SandboxLimits {
   return {
@@ -26,13 +24,19 @@ export function sandboxLimits(config: Config['sandbox']): SandboxLimits {
   };
 }
 
-export function selectSandbox(config: Config['sandbox'], log: Logger): SandboxProvider {
+export async function selectSandbox(
+  config: Config['sandbox'],
+  log: Logger,
+): Promise<SandboxProvider> {
   const limits = sandboxLimits(config);
-  const processDriver = (): SandboxProvider => {
+  const processDriver = async (): Promise<SandboxProvider> => {
     log.warn(
       '!!! SANDBOX DRIVER "process": code tasks run WITHOUT ISOLATION, as this server\'s user, with its files and network. Use only on a trusted development machine. !!!',
     );
-    return { available: true, sandbox: new ProcessSandbox(limits) };
+    return {
+      available: true,
+      sandbox: new ProcessSandbox(limits, await setupCgroups(log), config.hostPath),
+    };
   };
 
   if (config.driver === 'process') {
@@ -47,11 +51,12 @@ export function selectSandbox(config: Config['sandbox'], log: Logger): SandboxPr
 
   const probe = probeBwrap();
   if (probe.ok) {
-    // Each process takes its own block of uids, so two workers on one machine never share one.
-    const base = config.uidBase + (process.pid % 4096) * UID_POOL_SIZE;
-    const uids = process.getuid?.() === 0 ? new UidPool(base, UID_POOL_SIZE) : undefined;
-    log.info({ version: probe.version, perRunUid: Boolean(uids) }, 'sandbox: bubblewrap');
-    return { available: true, sandbox: new BwrapSandbox(limits, uids) };
+    const sandbox = new BwrapSandbox(limits, await setupCgroups(log));
+    log.info(
+      { version: probe.version, memoryControl: sandbox.memoryControl },
+      'sandbox: bubblewrap',
+    );
+    return { available: true, sandbox };
   }
   if (config.driver === 'auto' && config.allowProcess) return processDriver();
   const reason = `No sandbox: ${probe.reason}. Code tasks are refused until bubblewrap works (or, on a trusted machine, TASKLANE_SANDBOX_DRIVER=process with TASKLANE_SANDBOX_ALLOW_PROCESS=true).`;
