@@ -1,33 +1,30 @@
 /**
- * Agent runs: `execute` runs the agent runner now and answers with the outcome; a
- * background run is queued as a job and polled. Each step is an `agent.step` event and
- * the end an `agent.completed` (or `agent.failed`) event, all with the run as subject,
- * so WebSocket clients and webhooks see runs whichever way they were started.
+ * Agent runs. Every run is a queued job (agent-run.job.ts), so foreground runs are held
+ * to the same worker slots and per-tenant cap as background ones: `execute` queues the
+ * run and, unless asked for a background run, waits for its outcome, relaying each step
+ * as it happens; the caller going away (its signal aborts) cancels the run, which kills
+ * its sandbox and releases its credit hold. Each step is an `agent.step` event and the
+ * end an `agent.completed` (or `agent.failed`) event, with the run as subject.
  */
-
-import type { Selectable } from 'kysely';
-import { paginate } from '../../db/paginate.ts';
-import type { AgentRunsTable } from '../../db/types.ts';
-import { type AgentStep, AgentStopped, runAgent } from '../ai/agent/run-agent.ts';
-import { type Ctx, createContext, withTransaction } from '../context.ts';
+import type { AgentStep } from '../ai/agent/run-agent.ts';
+import { type Ctx, withTransaction } from '../context.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
-import { recordEvent } from '../events/outbox.ts';
-import { Workspace } from '../execution/workspace.ts';
-import { actorOf } from '../identity/auth.service.ts';
-import { findUserById } from '../identity/identity.repo.ts';
+import type { StoredEvent } from '../events/events.types.ts';
+import { checkToolsRunnable } from '../execution/availability.ts';
 import { requireUser } from '../identity/users.service.ts';
-import type { JobDefinition } from '../jobs/jobs.types.ts';
-import { enqueueJob } from '../jobs/queue.ts';
+import { laneForTier } from '../jobs/lanes.ts';
+import { cancelJob, enqueueJob, queueStats } from '../jobs/queue.ts';
 import { isUuid, uuidv7 } from '../shared/ids.ts';
-import { laneForTier } from '../tasks/tasks.service.ts';
-import { type Agent, getAgent } from './agents.service.ts';
+import { agentRunJob, closeRun } from './agent-run.job.ts';
+import * as repo from './agent-runs.repo.ts';
+import { getAgent } from './agents.service.ts';
 
 export interface AgentRun {
   id: string;
   agentId: string;
   tenantId: string;
   userId: number;
-  status: AgentRunsTable['status'];
+  status: repo.AgentRunRow['status'];
   input: string;
   output: string | null;
   errorMessage: string | null;
@@ -41,17 +38,28 @@ export interface AgentRun {
 }
 
 const MAX_INPUT = 100_000;
+/** How often a waiting caller re-reads the run, in case an event was missed. */
+const RECHECK_MS = 2000;
 
 export interface ExecuteInput {
   input: string;
   metadata?: Record<string, unknown>;
 }
 
+export interface ExecuteOptions {
+  /** Queue it and answer at once (the run is polled or followed by events). */
+  background?: boolean;
+  /** Each step as it finishes (foreground only). */
+  onStep?: (step: Pick<AgentStep, 'number' | 'tools' | 'totalTokens' | 'costMicroUsd'>) => void;
+  /** Aborting cancels the run (foreground only): the caller went away. */
+  signal?: AbortSignal;
+}
+
 export async function executeAgent(
   ctx: Ctx,
   agentId: string,
   input: ExecuteInput,
-  options: { background?: boolean; onStep?: (step: AgentStep) => void } = {},
+  options: ExecuteOptions = {},
 ): Promise<AgentRun> {
   const actor = requireUser(ctx);
   const agent = await getAgent(ctx, agentId);
@@ -59,21 +67,21 @@ export async function executeAgent(
   if (input.input.length > MAX_INPUT)
     throw invalid('input', `input must be at most ${MAX_INPUT} characters`);
   ctx.runtime.ai.resolve({ provider: agent.provider, model: agent.model });
-  if (agent.tools.includes('code_executor') && !ctx.runtime.sandbox.available)
-    throw new DomainError(
-      'unavailable',
-      `code_executor cannot run here: ${ctx.runtime.sandbox.reason}`,
-    );
+  checkToolsRunnable(ctx, agent.tools);
+  if (!options.background && (await queueStats(ctx, [agentRunJob.kind])).workers === 0)
+    throw new DomainError('unavailable', 'No worker is running to execute the agent; try later');
   const now = ctx.clock.now();
-  const run = await withTransaction(ctx, async (tx) => {
-    const row = await tx.db
-      .insertInto('agent_runs')
-      .values({
-        id: uuidv7(now),
+  const id = uuidv7(now);
+  // Listening starts before the run exists, so not even its first step can be missed.
+  const waiter = options.background ? undefined : new RunWaiter(ctx, id, options);
+  try {
+    const { row, jobId } = await withTransaction(ctx, async (tx) => {
+      const inserted = await repo.insertRun(tx, {
+        id,
         tenant_id: actor.tenantId,
         user_id: actor.userId,
         agent_id: agent.id,
-        status: options.background ? 'queued' : 'running',
+        status: 'queued',
         input: input.input,
         output: null,
         error_message: null,
@@ -84,136 +92,102 @@ export async function executeAgent(
         execution_time_ms: null,
         created_at: now,
         completed_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (options.background) {
-      await enqueueJob(
+      });
+      const job = await enqueueJob(
         tx,
         agentRunJob,
-        { runId: row.id },
+        { runId: id },
         { tenantId: actor.tenantId, lane: laneForTier(actor.tier) },
       );
-    }
-    return toRun(row);
-  });
-  if (options.background) return run;
-  return perform(ctx, agent, run, new AbortController().signal, options.onStep);
-}
-
-async function perform(
-  ctx: Ctx,
-  agent: Agent,
-  run: AgentRun,
-  signal: AbortSignal,
-  onStep?: (step: AgentStep) => void,
-): Promise<AgentRun> {
-  const started = Date.now();
-  const workspace = Workspace.create(ctx.runtime.workspaceRoot, `run-${run.id}`);
-  const sandbox = ctx.runtime.sandbox;
-  let outcome: Partial<Selectable<AgentRunsTable>>;
-  try {
-    const result = await runAgent({
-      ctx,
-      owner: { userId: run.userId, tenantId: run.tenantId },
-      prompt: run.input,
-      settings: {
-        provider: agent.provider,
-        model: agent.model,
-        instructions: agent.instructions,
-        temperature: agent.temperature,
-        tools: agent.tools,
-      },
-      workspace,
-      sandbox: sandbox.available ? sandbox.sandbox : undefined,
-      network: false,
-      signal,
-      refs: { agentRunId: run.id },
-      onStep: async (step) => {
-        onStep?.(step);
-        await recordEvent(ctx, {
-          type: 'agent.step',
-          tenantId: run.tenantId,
-          userId: run.userId,
-          subjectId: run.id,
-          payload: {
-            run_id: run.id,
-            agent_id: agent.id,
-            step: step.number,
-            tools: step.tools,
-            tokens_used: step.totalTokens,
-            cost: step.costMicroUsd / 1e6,
-          },
-        });
-      },
+      return { row: inserted, jobId: job!.id };
     });
-    outcome = {
-      status: 'completed',
-      output: result.text,
-      tokens_used: result.totalTokens,
-      cost_micro_usd: result.costMicroUsd,
-      tools_used: JSON.stringify(result.toolsUsed),
-    };
-  } catch (error) {
-    if (signal.aborted) throw error;
-    const partial = error instanceof AgentStopped ? error.partial : undefined;
-    outcome = {
-      status: 'failed',
-      output: partial?.text || null,
-      error_message: error instanceof Error ? error.message : String(error),
-      tokens_used: partial?.totalTokens ?? 0,
-      cost_micro_usd: partial?.costMicroUsd ?? 0,
-      tools_used: JSON.stringify(partial?.toolsUsed ?? []),
-    };
-    if (!(error instanceof DomainError))
-      ctx.log.warn({ err: error, run: run.id }, 'agent run failed');
+    if (!waiter) return toRun(row);
+    return await waiter.outcome(jobId);
   } finally {
-    workspace.remove();
+    waiter?.stop();
   }
-  const now = ctx.clock.now();
-  return withTransaction(ctx, async (tx) => {
-    const row = await tx.db
-      .updateTable('agent_runs')
-      .set({ ...outcome, execution_time_ms: Date.now() - started, completed_at: now })
-      .where('id', '=', run.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const finished = toRun(row);
-    await recordEvent(tx, {
-      type: finished.status === 'completed' ? 'agent.completed' : 'agent.failed',
-      tenantId: finished.tenantId,
-      userId: finished.userId,
-      subjectId: finished.id,
-      payload: presentRunEvent(finished),
-    });
-    return finished;
-  });
 }
 
-export function presentRunEvent(run: AgentRun): Record<string, unknown> {
-  return {
-    run_id: run.id,
-    agent_id: run.agentId,
-    status: run.status,
-    output: run.output,
-    error_message: run.errorMessage,
-    tokens_used: run.tokensUsed,
-    cost: run.costMicroUsd / 1e6,
-    tools_used: run.toolsUsed,
-    execution_time_ms: run.executionTimeMs,
-  };
+/** Follows one run's events until it ends; cancels it if the caller's signal aborts. */
+class RunWaiter {
+  readonly #ctx: Ctx;
+  readonly #runId: string;
+  readonly #options: ExecuteOptions;
+  readonly #unsubscribe: () => void;
+  #ended: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(ctx: Ctx, runId: string, options: ExecuteOptions) {
+    this.#ctx = ctx;
+    this.#runId = runId;
+    this.#options = options;
+    this.#unsubscribe = ctx.runtime.events.subscribe(
+      { subjectId: runId, types: ['agent.'] },
+      (event) => this.#onEvent(event),
+    );
+  }
+
+  async outcome(jobId: string): Promise<AgentRun> {
+    const { signal } = this.#options;
+    const ended = new Promise<void>((resolve) => {
+      this.#ended = resolve;
+    });
+    const onAbort = () => void this.#cancel(jobId).finally(() => this.#ended?.());
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const recheck = async () => {
+      const row = await repo.findRunById(this.#ctx, this.#runId).catch(() => undefined);
+      if (row && row.status !== 'queued' && row.status !== 'running') this.#ended?.();
+      else this.#timer = setTimeout(recheck, RECHECK_MS);
+    };
+    this.#timer = setTimeout(recheck, RECHECK_MS);
+    try {
+      await ended;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    const row = await repo.findRunById(this.#ctx, this.#runId);
+    if (!row) throw notFound('Run');
+    return toRun(row);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#unsubscribe();
+  }
+
+  #onEvent(event: StoredEvent): void {
+    if (event.type === 'agent.step') {
+      const p = event.payload as {
+        step: number;
+        tools: string[];
+        tokens_used: number;
+        cost: number;
+      };
+      this.#options.onStep?.({
+        number: p.step,
+        tools: p.tools,
+        totalTokens: p.tokens_used,
+        costMicroUsd: Math.round(p.cost * 1e6),
+      });
+    } else if (event.type === 'agent.completed' || event.type === 'agent.failed') {
+      this.#ended?.();
+    }
+  }
+
+  /** A queued run is closed here; a running one is closed by its worker once it has stopped. */
+  async #cancel(jobId: string): Promise<void> {
+    await withTransaction(this.#ctx, async (tx) => {
+      if ((await cancelJob(tx, jobId)) === 'cancelled')
+        await closeRun(tx, this.#runId, 'Cancelled: the caller went away before the run started');
+    }).catch((error) => this.#ctx.log.warn({ err: error }, 'could not cancel an agent run'));
+  }
 }
 
 export async function getAgentRun(ctx: Ctx, agentId: string, runId: string): Promise<AgentRun> {
   const actor = requireUser(ctx);
   if (!isUuid(agentId) || !isUuid(runId)) throw notFound('Run');
-  const row = await ctx.db
-    .selectFrom('agent_runs')
-    .selectAll()
-    .where('id', '=', runId)
-    .where('agent_id', '=', agentId)
-    .where('tenant_id', '=', actor.tenantId)
-    .executeTakeFirst();
+  const row = await repo.findTenantRun(ctx, actor.tenantId, agentId, runId);
   if (!row) throw notFound('Run');
   return toRun(row);
 }
@@ -224,48 +198,11 @@ export async function listAgentRuns(
   page: { limit: number; offset: number },
 ): Promise<{ items: AgentRun[]; total: number }> {
   const agent = await getAgent(ctx, agentId);
-  const base = ctx.db.selectFrom('agent_runs').where('agent_id', '=', agent.id);
-  const { rows, total } = await paginate(base, page);
+  const { rows, total } = await repo.listRuns(ctx, agent.id, page);
   return { items: rows.map(toRun), total };
 }
 
-/** A background run: the same path as `execute`, on a worker, as the run's owner. */
-export const agentRunJob: JobDefinition<{ runId: string }> = {
-  kind: 'agent.run',
-  maxAttempts: 1,
-  backoff: { baseMs: 1000, maxMs: 1000 },
-  timeoutMs: 30 * 60_000,
-  async handler(job) {
-    const row = await job.ctx.db
-      .selectFrom('agent_runs')
-      .selectAll()
-      .where('id', '=', job.payload.runId)
-      .executeTakeFirst();
-    if (row?.status !== 'queued') return;
-    const user = await findUserById(job.ctx, row.user_id);
-    if (!user) return;
-    const actor = actorOf(user, 'api_key');
-    const owner = createContext(job.ctx.runtime, actor, job.ctx.log);
-    await owner.db
-      .updateTable('agent_runs')
-      .set({ status: 'running' })
-      .where('id', '=', row.id)
-      .execute();
-    const agent = await getAgent(owner, row.agent_id).catch(() => undefined);
-    if (!agent) return;
-    await perform(owner, agent, toRun({ ...row, status: 'running' }), job.signal);
-  },
-  async onDead(tx, job, error) {
-    await tx.db
-      .updateTable('agent_runs')
-      .set({ status: 'failed', error_message: error, completed_at: tx.clock.now() })
-      .where('id', '=', job.payload.runId)
-      .where('status', 'in', ['queued', 'running'])
-      .execute();
-  },
-};
-
-function toRun(row: Selectable<AgentRunsTable>): AgentRun {
+function toRun(row: repo.AgentRunRow): AgentRun {
   return {
     id: row.id,
     agentId: row.agent_id,

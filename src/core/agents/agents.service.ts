@@ -3,14 +3,12 @@
  * temperature, tools), shared by the tenant. Runs live in agent-runs.service.ts.
  */
 
-import type { Selectable } from 'kysely';
-import { paginate } from '../../db/paginate.ts';
-import type { AgentsTable } from '../../db/types.ts';
 import { unknownTools } from '../ai/tools/index.ts';
 import type { Ctx } from '../context.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { requireUser } from '../identity/users.service.ts';
 import { isUuid, uuidv7 } from '../shared/ids.ts';
+import * as repo from './agents.repo.ts';
 
 export interface Agent {
   id: string;
@@ -77,26 +75,22 @@ export async function createAgent(ctx: Ctx, input: AgentInput & { name: string }
       return { provider: r.provider, model: r.requested };
     })();
   const now = ctx.clock.now();
-  const row = await ctx.db
-    .insertInto('agents')
-    .values({
-      id: uuidv7(now),
-      tenant_id: actor.tenantId,
-      user_id: actor.userId,
-      name: input.name,
-      description: input.description ?? null,
-      instructions: input.instructions ?? null,
-      provider: resolved.provider,
-      model: resolved.model,
-      temperature: input.temperature ?? null,
-      tools: JSON.stringify(input.tools ?? []),
-      metadata: JSON.stringify(input.metadata ?? {}),
-      is_active: input.isActive === false ? 0 : 1,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await repo.insertAgent(ctx, {
+    id: uuidv7(now),
+    tenant_id: actor.tenantId,
+    user_id: actor.userId,
+    name: input.name,
+    description: input.description ?? null,
+    instructions: input.instructions ?? null,
+    provider: resolved.provider,
+    model: resolved.model,
+    temperature: input.temperature ?? null,
+    tools: JSON.stringify(input.tools ?? []),
+    metadata: JSON.stringify(input.metadata ?? {}),
+    is_active: input.isActive === false ? 0 : 1,
+    created_at: now,
+    updated_at: now,
+  });
   return toAgent(row);
 }
 
@@ -104,12 +98,7 @@ export async function createAgent(ctx: Ctx, input: AgentInput & { name: string }
 export async function getAgent(ctx: Ctx, id: string): Promise<Agent> {
   const actor = requireUser(ctx);
   if (!isUuid(id)) throw notFound('Agent');
-  const row = await ctx.db
-    .selectFrom('agents')
-    .selectAll()
-    .where('id', '=', id)
-    .where('tenant_id', '=', actor.tenantId)
-    .executeTakeFirst();
+  const row = await repo.findTenantAgent(ctx, actor.tenantId, id);
   if (!row) throw notFound('Agent');
   return toAgent(row);
 }
@@ -119,9 +108,7 @@ export async function listAgents(
   page: { limit: number; offset: number; isActive?: boolean },
 ): Promise<{ items: Agent[]; total: number }> {
   const actor = requireUser(ctx);
-  let base = ctx.db.selectFrom('agents').where('tenant_id', '=', actor.tenantId);
-  if (page.isActive !== undefined) base = base.where('is_active', '=', page.isActive ? 1 : 0);
-  const { rows, total } = await paginate(base, page);
+  const { rows, total } = await repo.listTenantAgents(ctx, actor.tenantId, page);
   return { items: rows.map(toAgent), total };
 }
 
@@ -132,7 +119,7 @@ export async function updateAgent(ctx: Ctx, id: string, input: AgentInput): Prom
     provider:
       input.provider === undefined && input.model !== undefined ? current.provider : input.provider,
   });
-  const set: Partial<Selectable<AgentsTable>> = { updated_at: ctx.clock.now() };
+  const set: repo.AgentChanges = { updated_at: ctx.clock.now() };
   if (input.name !== undefined) set.name = input.name;
   if (input.description !== undefined) set.description = input.description;
   if (input.instructions !== undefined) set.instructions = input.instructions;
@@ -144,21 +131,15 @@ export async function updateAgent(ctx: Ctx, id: string, input: AgentInput): Prom
   if (input.tools !== undefined) set.tools = JSON.stringify(input.tools);
   if (input.metadata !== undefined) set.metadata = JSON.stringify(input.metadata);
   if (input.isActive !== undefined) set.is_active = input.isActive ? 1 : 0;
-  const row = await ctx.db
-    .updateTable('agents')
-    .set(set)
-    .where('id', '=', current.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toAgent(row);
+  return toAgent(await repo.updateAgent(ctx, current.id, set));
 }
 
 export async function deleteAgent(ctx: Ctx, id: string): Promise<void> {
   const agent = await getAgent(ctx, id);
-  await ctx.db.deleteFrom('agents').where('id', '=', agent.id).execute();
+  await repo.deleteAgent(ctx, agent.id);
 }
 
-function toAgent(row: Selectable<AgentsTable>): Agent {
+function toAgent(row: repo.AgentRow): Agent {
   return {
     id: row.id,
     tenantId: row.tenant_id,

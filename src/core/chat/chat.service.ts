@@ -6,19 +6,17 @@
  */
 
 import type { ModelMessage } from 'ai';
-import type { Selectable } from 'kysely';
-import { paginate } from '../../db/paginate.ts';
-import type { ConversationsTable, MessagesTable } from '../../db/types.ts';
 import { type CompletionEvent, streamCompletion } from '../ai/stream.ts';
-import { type Ctx, withTransaction } from '../context.ts';
+import type { Ctx } from '../context.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { requireUser } from '../identity/users.service.ts';
 import { isUuid, uuidv7 } from '../shared/ids.ts';
+import * as repo from './chat.repo.ts';
 
-export type Conversation = Selectable<ConversationsTable> & {
+export type Conversation = repo.ConversationRow & {
   metadataObject: Record<string, unknown>;
 };
-export type Message = Selectable<MessagesTable>;
+export type Message = repo.MessageRow;
 
 /** How many of the conversation's latest messages (the new one included) the model sees. */
 const HISTORY_LIMIT = 100;
@@ -38,35 +36,25 @@ export async function createConversation(ctx: Ctx, input: NewConversation): Prom
   const metadata = JSON.stringify(input.metadata ?? {});
   if (metadata.length > MAX_JSON) throw new DomainError('validation', 'metadata is too large');
   const now = ctx.clock.now();
-  const row = await ctx.db
-    .insertInto('conversations')
-    .values({
-      id: uuidv7(now),
-      tenant_id: actor.tenantId,
-      user_id: actor.userId,
-      title: input.title ?? null,
-      provider: resolved.provider,
-      model: resolved.requested,
-      system_prompt: input.systemPrompt ?? null,
-      metadata,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await repo.insertConversation(ctx, {
+    id: uuidv7(now),
+    tenant_id: actor.tenantId,
+    user_id: actor.userId,
+    title: input.title ?? null,
+    provider: resolved.provider,
+    model: resolved.requested,
+    system_prompt: input.systemPrompt ?? null,
+    metadata,
+    created_at: now,
+    updated_at: now,
+  });
   return withMetadata(row);
 }
 
 export async function getConversation(ctx: Ctx, id: string): Promise<Conversation> {
   const actor = requireUser(ctx);
   if (!isUuid(id)) throw notFound('Conversation');
-  const row = await ctx.db
-    .selectFrom('conversations')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', actor.userId)
-    .where('tenant_id', '=', actor.tenantId)
-    .executeTakeFirst();
+  const row = await repo.findConversation(ctx, actor, id);
   if (!row) throw notFound('Conversation');
   return withMetadata(row);
 }
@@ -76,17 +64,13 @@ export async function listConversations(
   page: { limit: number; offset: number },
 ): Promise<{ items: Conversation[]; total: number }> {
   const actor = requireUser(ctx);
-  const base = ctx.db
-    .selectFrom('conversations')
-    .where('user_id', '=', actor.userId)
-    .where('tenant_id', '=', actor.tenantId);
-  const { rows, total } = await paginate(base, page);
+  const { rows, total } = await repo.listConversations(ctx, actor, page);
   return { items: rows.map(withMetadata), total };
 }
 
 export async function deleteConversation(ctx: Ctx, id: string): Promise<void> {
   const conversation = await getConversation(ctx, id);
-  await ctx.db.deleteFrom('conversations').where('id', '=', conversation.id).execute();
+  await repo.deleteConversation(ctx, conversation.id);
 }
 
 export async function listMessages(
@@ -95,8 +79,7 @@ export async function listMessages(
   page: { limit: number; offset: number },
 ): Promise<{ items: Message[]; total: number }> {
   const conversation = await getConversation(ctx, id);
-  const base = ctx.db.selectFrom('messages').where('conversation_id', '=', conversation.id);
-  const { rows, total } = await paginate(base, page, 'oldest');
+  const { rows, total } = await repo.listMessages(ctx, conversation.id, page);
   return { items: rows, total };
 }
 
@@ -126,18 +109,11 @@ export async function sendMessage(
   const conversation = await getConversation(ctx, conversationId);
   // A model the operator has since removed is refused before anything is stored.
   ctx.runtime.ai.resolve({ provider: conversation.provider, model: conversation.model });
-  const history = await ctx.db
-    .selectFrom('messages')
-    .select(['role', 'content'])
-    .where('conversation_id', '=', conversation.id)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(HISTORY_LIMIT - 1)
-    .execute();
+  const history = await repo.latestMessages(ctx, conversation.id, HISTORY_LIMIT - 1);
   const now = ctx.clock.now();
   await insertMessage(ctx, conversation, 'user', input.message, 0, 0, uuidv7(now));
   const messages: ModelMessage[] = [
-    ...history.reverse().map((m) => ({ role: m.role, content: m.content }) as ModelMessage),
+    ...history.map((m) => ({ role: m.role, content: m.content }) as ModelMessage),
     { role: 'user', content: input.message },
   ];
   const events = streamCompletion(ctx, {
@@ -196,7 +172,7 @@ export async function sendMessageAndWait(
   throw new DomainError(code, last?.type === 'error' ? last.message : 'The model returned nothing');
 }
 
-async function insertMessage(
+function insertMessage(
   ctx: Ctx,
   conversation: Conversation,
   role: 'user' | 'assistant',
@@ -205,31 +181,18 @@ async function insertMessage(
   cost: number,
   id: string,
 ): Promise<Message> {
-  return withTransaction(ctx, async (tx) => {
-    const now = tx.clock.now();
-    const row = await tx.db
-      .insertInto('messages')
-      .values({
-        id,
-        conversation_id: conversation.id,
-        tenant_id: conversation.tenant_id,
-        role,
-        content,
-        tokens_used: tokens,
-        cost_micro_usd: cost,
-        created_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await tx.db
-      .updateTable('conversations')
-      .set({ updated_at: now })
-      .where('id', '=', conversation.id)
-      .execute();
-    return row;
+  return repo.insertMessage(ctx, {
+    id,
+    conversation_id: conversation.id,
+    tenant_id: conversation.tenant_id,
+    role,
+    content,
+    tokens_used: tokens,
+    cost_micro_usd: cost,
+    created_at: ctx.clock.now(),
   });
 }
 
-function withMetadata(row: Selectable<ConversationsTable>): Conversation {
+function withMetadata(row: repo.ConversationRow): Conversation {
   return { ...row, metadataObject: JSON.parse(row.metadata) as Record<string, unknown> };
 }

@@ -1,5 +1,7 @@
 /** Queries of the event outbox. */
+
 import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { EventsTable } from '../../db/types.ts';
 import type { Ctx } from '../context.ts';
 import type { StoredEvent } from './events.types.ts';
@@ -65,6 +67,7 @@ export async function listSubjectEvents(
   return rows.map(toEvent);
 }
 
-export async function deleteSubjectEvents(ctx: Ctx, subjectId: string): Promise<void> {
-  await ctx.db.deleteFrom('events').where('subject_id', '=', subjectId).execute();
+/** PostgreSQL NOTIFY inside the caller's transaction (delivered only if it commits). */
+export async function pgNotify(ctx: Ctx, channel: string, payload: string): Promise<void> {
+  await sql`select pg_notify(${channel}, ${payload})`.execute(ctx.db);
 }

@@ -11,13 +11,11 @@ import { EVENTS_CHANNEL, type NewEvent, type StoredEvent } from './events.types.
 /** PostgreSQL NOTIFY carries at most 8000 bytes; bigger events are announced by reference. */
 const INLINE_LIMIT = 7000;
 
-/** Runs in the recording transaction for every event (webhooks fan out here). */
+/**
+ * Runs in the recording transaction for every event (webhooks fan out here). The
+ * runtime lists them (runtime.ts): the outbox knows no capability.
+ */
 export type OutboxHook = (ctx: Ctx, event: StoredEvent) => Promise<void>;
-const hooks: OutboxHook[] = [];
-
-export function onEventRecorded(hook: OutboxHook): void {
-  if (!hooks.includes(hook)) hooks.push(hook);
-}
 
 export async function recordEvent(ctx: Ctx, event: NewEvent): Promise<StoredEvent> {
   const now = ctx.clock.now();
@@ -31,7 +29,7 @@ export async function recordEvent(ctx: Ctx, event: NewEvent): Promise<StoredEven
     payload: JSON.stringify(event.payload),
     created_at: now,
   });
-  for (const hook of hooks) await hook(ctx, stored);
+  for (const hook of ctx.runtime.outboxHooks) await hook(ctx, stored);
   let message = JSON.stringify(stored);
   if (Buffer.byteLength(message) > INLINE_LIMIT)
     message = JSON.stringify({ ...stored, payload: null, ref: true });

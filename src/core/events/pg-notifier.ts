@@ -3,9 +3,9 @@
  * notification is sent exactly when the change it announces commits. One dedicated
  * connection listens; it reconnects with backoff and re-subscribes.
  */
-import { sql } from 'kysely';
 import pg from 'pg';
 import type { Ctx, Logger } from '../context.ts';
+import { pgNotify } from './events.repo.ts';
 import type { NotificationHandler, Notifier } from './notifier.ts';
 
 const MAX_PAYLOAD = 7900; // PostgreSQL's limit is 8000 bytes
@@ -28,7 +28,7 @@ export class PgNotifier implements Notifier {
   async notify(ctx: Ctx, channel: string, payload: string): Promise<void> {
     if (Buffer.byteLength(payload) > MAX_PAYLOAD)
       throw new Error(`notification on ${channel} is too large`);
-    await sql`select pg_notify(${channel}, ${payload})`.execute(ctx.db);
+    await pgNotify(ctx, channel, payload);
   }
 
   async listen(channel: string, handler: NotificationHandler): Promise<() => void> {

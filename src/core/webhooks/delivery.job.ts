@@ -7,8 +7,10 @@
 import type { Ctx } from '../context.ts';
 import type { JobDefinition } from '../jobs/jobs.types.ts';
 import { uuidv7 } from '../shared/ids.ts';
-import { checkDestination } from './destination.ts';
-import { signatureHeaders } from './signing.ts';
+import { DestinationRefused, guardedFetch } from '../shared/net-guard.ts';
+import { webhookPolicy } from './destination.ts';
+import { signatureHeaders, webhookSecretAad } from './signing.ts';
+import * as repo from './webhooks.repo.ts';
 
 export interface AttemptOutcome {
   delivery_id: string;
@@ -27,11 +29,7 @@ export async function attemptDelivery(
   deliveryId: string,
   options: { retry: boolean; signal?: AbortSignal },
 ): Promise<AttemptOutcome> {
-  const delivery = await ctx.db
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('id', '=', deliveryId)
-    .executeTakeFirst();
+  const delivery = await repo.findDelivery(ctx, deliveryId);
   if (delivery?.status !== 'pending') {
     return {
       delivery_id: deliveryId,
@@ -42,11 +40,7 @@ export async function attemptDelivery(
       attempt: delivery?.attempts ?? 0,
     };
   }
-  const hook = await ctx.db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('id', '=', delivery.webhook_id)
-    .executeTakeFirst();
+  const hook = await repo.findWebhookById(ctx, delivery.webhook_id);
   const attempt = delivery.attempts + 1;
   const started = Date.now();
   let statusCode: number | null = null;
@@ -57,25 +51,29 @@ export async function attemptDelivery(
     final = 'failed';
   } else {
     try {
-      await checkDestination(hook.url, ctx.config.webhooks.allowPrivate);
-      const secret = ctx.keys.box.open(hook.secret_sealed, `webhook:${hook.id}`);
+      const secret = ctx.keys.box.open(hook.secret_sealed, webhookSecretAad(hook.id));
       const timestamp = Math.floor(ctx.clock.now() / 1000);
-      const response = await fetch(hook.url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Tasklane-Webhooks/1',
-          ...signatureHeaders(secret, delivery.id, timestamp, delivery.body),
+      // Resolved, checked and connected to the checked address in one step; a redirect
+      // is an answer like any other non-2xx, never followed.
+      const response = await guardedFetch(
+        new URL(hook.url),
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Tasklane-Webhooks/1',
+            ...signatureHeaders(secret, delivery.id, timestamp, delivery.body),
+          },
+          body: delivery.body,
+          signal: AbortSignal.any([
+            AbortSignal.timeout(ctx.config.webhooks.timeoutMs),
+            ...(options.signal ? [options.signal] : []),
+          ]),
         },
-        body: delivery.body,
-        signal: AbortSignal.any([
-          AbortSignal.timeout(ctx.config.webhooks.timeoutMs),
-          ...(options.signal ? [options.signal] : []),
-        ]),
-      });
+        webhookPolicy(ctx),
+      );
       statusCode = response.status;
-      await response.body?.cancel().catch(() => {});
+      response.body.destroy();
       if (statusCode >= 200 && statusCode < 300) final = 'delivered';
       else if (statusCode === 410) {
         final = 'failed';
@@ -85,44 +83,35 @@ export async function attemptDelivery(
       error =
         e instanceof Error ? (e.name === 'TimeoutError' ? 'Timed out' : e.message) : String(e);
       // A destination refused by policy will not become acceptable by retrying.
-      if (e instanceof Error && e.name === 'DomainError') final = 'failed';
+      if (e instanceof DestinationRefused) {
+        final = 'failed';
+        error = `Refused: ${e.message}`;
+      }
     }
   }
   const duration = Date.now() - started;
   const now = ctx.clock.now();
   if (!options.retry && final === 'pending') final = 'failed';
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('webhook_attempts')
-      .values({
-        id: uuidv7(now),
-        delivery_id: delivery.id,
-        webhook_id: delivery.webhook_id,
-        attempt,
-        status_code: statusCode,
-        error,
-        duration_ms: duration,
-        created_at: now,
-      })
-      .execute();
-    await trx
-      .updateTable('webhook_deliveries')
-      .set({
-        attempts: attempt,
-        last_status_code: statusCode,
-        last_error: error,
-        status: final,
-        delivered_at: final === 'delivered' ? now : null,
-      })
-      .where('id', '=', delivery.id)
-      .execute();
-    if (statusCode === 410 && hook) {
-      await trx
-        .updateTable('webhooks')
-        .set({ is_active: 0, disabled_reason: 'The endpoint answered 410 Gone', updated_at: now })
-        .where('id', '=', hook.id)
-        .execute();
-    }
+  await repo.recordAttempt(ctx, {
+    attempt: {
+      id: uuidv7(now),
+      delivery_id: delivery.id,
+      webhook_id: delivery.webhook_id,
+      attempt,
+      status_code: statusCode,
+      error,
+      duration_ms: duration,
+      created_at: now,
+    },
+    delivery: {
+      attempts: attempt,
+      last_status_code: statusCode,
+      last_error: error,
+      status: final,
+      delivered_at: final === 'delivered' ? now : null,
+    },
+    disableWebhook:
+      statusCode === 410 && hook ? { reason: 'The endpoint answered 410 Gone' } : undefined,
   });
   const outcome = {
     delivery_id: delivery.id,
@@ -149,11 +138,6 @@ export const webhookDeliveryJob: JobDefinition<{ deliveryId: string }> = {
     await attemptDelivery(job.ctx, job.payload.deliveryId, { retry: true, signal: job.signal });
   },
   async onDead(tx, job) {
-    await tx.db
-      .updateTable('webhook_deliveries')
-      .set({ status: 'failed' })
-      .where('id', '=', job.payload.deliveryId)
-      .where('status', '=', 'pending')
-      .execute();
+    await repo.failPendingDelivery(tx, job.payload.deliveryId);
   },
 };

@@ -6,6 +6,9 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
+/** What a webhook's sealed signing secret is bound to (its sealing's associated data). */
+export const webhookSecretAad = (webhookId: string) => `webhook:${webhookId}`;
+
 export function signingKey(secret: string): Buffer {
   return secret.startsWith('whsec_')
     ? Buffer.from(secret.slice('whsec_'.length), 'base64')

@@ -5,24 +5,17 @@
  * retries; every attempt is logged.
  */
 
-import type { Selectable } from 'kysely';
-import { paginate } from '../../db/paginate.ts';
-import type {
-  WebhookAttemptsTable,
-  WebhookDeliveriesTable,
-  WebhooksTable,
-} from '../../db/types.ts';
-import { type Ctx, withTransaction } from '../context.ts';
+import type { Ctx } from '../context.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { StoredEvent } from '../events/events.types.ts';
-import { onEventRecorded } from '../events/outbox.ts';
 import { requireUser } from '../identity/users.service.ts';
 import { enqueueJob } from '../jobs/queue.ts';
 import { isoTime } from '../shared/clock.ts';
 import { isUuid, uuidv7 } from '../shared/ids.ts';
 import { attemptDelivery, webhookDeliveryJob } from './delivery.job.ts';
 import { checkDestination } from './destination.ts';
-import { generateSecret } from './signing.ts';
+import { generateSecret, webhookSecretAad } from './signing.ts';
+import * as repo from './webhooks.repo.ts';
 
 export const WEBHOOK_EVENT_TYPES = [
   'agent.completed',
@@ -31,6 +24,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'task.created',
   'task.completed',
   'task.failed',
+  // CodeGuide's background document generation (its spec's "Document generation status").
+  'document_generation.completed',
+  'document_generation.failed',
+  // Remaining credits fell below a tenth of the cycle's allotment (metering/low-credits.ts).
+  'credits.low',
 ] as const;
 
 export interface Webhook {
@@ -45,8 +43,8 @@ export interface Webhook {
   updatedAt: number;
 }
 
-export type Delivery = Selectable<WebhookDeliveriesTable>;
-export type Attempt = Selectable<WebhookAttemptsTable>;
+export type Delivery = repo.DeliveryRow;
+export type Attempt = repo.AttemptRow;
 
 export interface WebhookInput {
   url: string;
@@ -76,39 +74,30 @@ export async function createWebhook(
 ): Promise<{ webhook: Webhook; secret: string }> {
   const actor = requireUser(ctx);
   checkTypes(input.eventTypes);
-  await checkDestination(input.url, ctx.config.webhooks.allowPrivate);
+  await checkDestination(ctx, input.url);
   const secret = input.secret ?? generateSecret();
   const now = ctx.clock.now();
   const id = uuidv7(now);
-  const row = await ctx.db
-    .insertInto('webhooks')
-    .values({
-      id,
-      tenant_id: actor.tenantId,
-      user_id: actor.userId,
-      url: input.url,
-      event_types: JSON.stringify([...new Set(input.eventTypes)]),
-      secret_sealed: ctx.keys.box.seal(secret, `webhook:${id}`),
-      description: input.description ?? null,
-      is_active: input.isActive === false ? 0 : 1,
-      disabled_reason: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await repo.insertWebhook(ctx, {
+    id,
+    tenant_id: actor.tenantId,
+    user_id: actor.userId,
+    url: input.url,
+    event_types: JSON.stringify([...new Set(input.eventTypes)]),
+    secret_sealed: ctx.keys.box.seal(secret, webhookSecretAad(id)),
+    description: input.description ?? null,
+    is_active: input.isActive === false ? 0 : 1,
+    disabled_reason: null,
+    created_at: now,
+    updated_at: now,
+  });
   return { webhook: toWebhook(row), secret };
 }
 
 async function findRow(ctx: Ctx, id: string) {
   const actor = requireUser(ctx);
   if (!isUuid(id)) throw notFound('Webhook');
-  const row = await ctx.db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('id', '=', id)
-    .where('tenant_id', '=', actor.tenantId)
-    .executeTakeFirst();
+  const row = await repo.findTenantWebhook(ctx, actor.tenantId, id);
   if (!row) throw notFound('Webhook');
   return row;
 }
@@ -122,8 +111,7 @@ export async function listWebhooks(
   page: { limit: number; offset: number },
 ): Promise<{ items: Webhook[]; total: number }> {
   const actor = requireUser(ctx);
-  const base = ctx.db.selectFrom('webhooks').where('tenant_id', '=', actor.tenantId);
-  const { rows, total } = await paginate(base, page);
+  const { rows, total } = await repo.listTenantWebhooks(ctx, actor.tenantId, page);
   return { items: rows.map(toWebhook), total };
 }
 
@@ -134,29 +122,23 @@ export async function updateWebhook(
 ): Promise<Webhook> {
   const row = await findRow(ctx, id);
   if (input.eventTypes) checkTypes(input.eventTypes);
-  if (input.url) await checkDestination(input.url, ctx.config.webhooks.allowPrivate);
-  const set: Partial<Selectable<WebhooksTable>> = { updated_at: ctx.clock.now() };
+  if (input.url) await checkDestination(ctx, input.url);
+  const set: repo.WebhookChanges = { updated_at: ctx.clock.now() };
   if (input.url !== undefined) set.url = input.url;
   if (input.eventTypes !== undefined)
     set.event_types = JSON.stringify([...new Set(input.eventTypes)]);
   if (input.description !== undefined) set.description = input.description;
-  if (input.secret) set.secret_sealed = ctx.keys.box.seal(input.secret, `webhook:${row.id}`);
+  if (input.secret) set.secret_sealed = ctx.keys.box.seal(input.secret, webhookSecretAad(row.id));
   if (input.isActive !== undefined) {
     set.is_active = input.isActive ? 1 : 0;
     if (input.isActive) set.disabled_reason = null;
   }
-  const updated = await ctx.db
-    .updateTable('webhooks')
-    .set(set)
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toWebhook(updated);
+  return toWebhook(await repo.updateWebhook(ctx, row.id, set));
 }
 
 export async function deleteWebhook(ctx: Ctx, id: string): Promise<void> {
   const row = await findRow(ctx, id);
-  await ctx.db.deleteFrom('webhooks').where('id', '=', row.id).execute();
+  await repo.deleteWebhook(ctx, row.id);
 }
 
 export async function listDeliveries(
@@ -165,24 +147,8 @@ export async function listDeliveries(
   page: { limit: number; offset: number },
 ): Promise<{ items: (Delivery & { attemptLog: Attempt[] })[]; total: number }> {
   const row = await findRow(ctx, webhookId);
-  const base = ctx.db.selectFrom('webhook_deliveries').where('webhook_id', '=', row.id);
-  const { rows, total } = await paginate(base, page);
-  const attempts = rows.length
-    ? await ctx.db
-        .selectFrom('webhook_attempts')
-        .selectAll()
-        .where(
-          'delivery_id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .orderBy('attempt')
-        .execute()
-    : [];
-  return {
-    items: rows.map((r) => ({ ...r, attemptLog: attempts.filter((a) => a.delivery_id === r.id) })),
-    total,
-  };
+  const { rows, total } = await repo.listDeliveries(ctx, row.id, page);
+  return { items: rows, total };
 }
 
 /** Sends a `webhook.test` event to the endpoint now (one attempt, logged) and reports the answer. */
@@ -199,15 +165,13 @@ export async function sendTestDelivery(ctx: Ctx, webhookId: string) {
   return attemptDelivery(ctx, delivery.id, { retry: false });
 }
 
-/** Outbox hook: one delivery (and delivery job) per active endpoint subscribed to the type. */
-async function fanOut(ctx: Ctx, event: StoredEvent): Promise<void> {
+/**
+ * The outbox hook (wired in runtime.ts): one delivery, and one delivery job, per active
+ * endpoint subscribed to the event's type, in the event's own transaction.
+ */
+export async function fanOutToWebhooks(ctx: Ctx, event: StoredEvent): Promise<void> {
   if (!event.tenantId || !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type)) return;
-  const hooks = await ctx.db
-    .selectFrom('webhooks')
-    .selectAll()
-    .where('tenant_id', '=', event.tenantId)
-    .where('is_active', '=', 1)
-    .execute();
+  const hooks = await repo.activeWebhooks(ctx, event.tenantId);
   for (const hook of hooks) {
     if (!(JSON.parse(hook.event_types) as string[]).includes(event.type)) continue;
     const delivery = await insertDelivery(ctx, hook, event);
@@ -219,40 +183,32 @@ async function fanOut(ctx: Ctx, event: StoredEvent): Promise<void> {
     );
   }
 }
-onEventRecorded(fanOut);
-
-async function insertDelivery(
+function insertDelivery(
   ctx: Ctx,
-  hook: Selectable<WebhooksTable>,
+  hook: repo.WebhookRow,
   event: Pick<StoredEvent, 'id' | 'type' | 'createdAt' | 'payload'>,
 ): Promise<Delivery> {
-  return withTransaction(ctx, (tx) =>
-    tx.db
-      .insertInto('webhook_deliveries')
-      .values({
-        id: `msg_${uuidv7(tx.clock.now()).replace(/-/g, '')}`,
-        webhook_id: hook.id,
-        tenant_id: hook.tenant_id,
-        event_id: event.id,
-        event_type: event.type,
-        body: JSON.stringify({
-          type: event.type,
-          timestamp: isoTime(event.createdAt),
-          data: { event_id: event.id, ...event.payload },
-        }),
-        status: 'pending',
-        attempts: 0,
-        last_status_code: null,
-        last_error: null,
-        created_at: tx.clock.now(),
-        delivered_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow(),
-  );
+  return repo.insertDelivery(ctx, {
+    id: `msg_${uuidv7(ctx.clock.now()).replace(/-/g, '')}`,
+    webhook_id: hook.id,
+    tenant_id: hook.tenant_id,
+    event_id: event.id,
+    event_type: event.type,
+    body: JSON.stringify({
+      type: event.type,
+      timestamp: isoTime(event.createdAt),
+      data: { event_id: event.id, ...event.payload },
+    }),
+    status: 'pending',
+    attempts: 0,
+    last_status_code: null,
+    last_error: null,
+    created_at: ctx.clock.now(),
+    delivered_at: null,
+  });
 }
 
-function toWebhook(row: Selectable<WebhooksTable>): Webhook {
+function toWebhook(row: repo.WebhookRow): Webhook {
   return {
     id: row.id,
     tenantId: row.tenant_id,
