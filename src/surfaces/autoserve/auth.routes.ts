@@ -1,9 +1,16 @@
 /** AutoServe authentication: /auth/login, /auth/refresh, /auth/logout. */
-import { login, logout, refreshWithToken } from '../../core/identity/auth.service.ts';
+import { login, logout, refreshAccessToken } from '../../core/identity/auth.service.ts';
 import { ctxOf } from '../../http/context.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { presentToken } from './presenters.ts';
-import { ErrorSchema, LoginBody, MessageSchema, RefreshBody, TokenSchema } from './schemas.ts';
+import {
+  ErrorSchema,
+  LoginBody,
+  MessageSchema,
+  RefreshBody,
+  RefreshedTokenSchema,
+  TokenSchema,
+} from './schemas.ts';
 
 export async function authRoutes(app: SurfaceApp): Promise<void> {
   app.post(
@@ -33,15 +40,15 @@ export async function authRoutes(app: SurfaceApp): Promise<void> {
       config: { auth: 'none' },
       schema: {
         tags: ['Authentication'],
-        summary: 'Trade a refresh token for a new access token (the refresh token rotates)',
+        summary: 'Trade the login refresh token for a new access token',
         description:
-          'Each refresh token works once. The response carries the next `refresh_token`; presenting a used one revokes the whole family.',
+          'The refresh token from login stays valid for any number of refreshes until it expires or the session is logged out (logout revokes it and every access token of the session).',
         body: RefreshBody,
-        response: { 200: TokenSchema, 401: ErrorSchema },
+        response: { 200: RefreshedTokenSchema, 400: ErrorSchema, 401: ErrorSchema },
       },
     },
     async (request) =>
-      presentToken(await refreshWithToken(ctxOf(request), request.body.refresh_token)),
+      presentToken(await refreshAccessToken(ctxOf(request), request.body.refresh_token)),
   );
 
   app.post(

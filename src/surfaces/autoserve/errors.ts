@@ -1,38 +1,56 @@
 /**
  * AutoServe's error body: `{error: {code, message, details, timestamp, request_id}}`.
  */
-import type { FastifyRequest } from 'fastify';
 import type { DomainError, ErrorCode } from '../../core/errors.ts';
-import type { RenderedError } from '../../http/surface.ts';
+import { ERROR_STATUS } from '../../http/error-status.ts';
+import type { RenderedError, RequestInfo } from '../../http/surface.ts';
 
-const MAPPING: Record<ErrorCode, [number, string]> = {
-  validation: [400, 'VALIDATION_ERROR'],
-  unauthenticated: [401, 'UNAUTHORIZED'],
-  forbidden: [403, 'FORBIDDEN'],
-  not_found: [404, 'NOT_FOUND'],
-  conflict: [409, 'CONFLICT'],
-  rate_limited: [429, 'RATE_LIMITED'],
-  quota_exceeded: [429, 'RATE_LIMITED'],
-  insufficient_credits: [402, 'INSUFFICIENT_CREDITS'],
-  payload_too_large: [413, 'PAYLOAD_TOO_LARGE'],
-  unsupported_media_type: [415, 'UNSUPPORTED_MEDIA_TYPE'],
-  not_ready: [409, 'NOT_READY'],
-  unavailable: [503, 'SERVICE_UNAVAILABLE'],
-  internal: [500, 'INTERNAL_ERROR'],
+/** Each core error code's `error_code` on this surface. */
+const CODES: Record<ErrorCode, string> = {
+  validation: 'VALIDATION_ERROR',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  rate_limited: 'RATE_LIMITED',
+  quota_exceeded: 'RATE_LIMITED',
+  insufficient_credits: 'INSUFFICIENT_CREDITS',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
+  unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
+  bad_request: 'VALIDATION_ERROR',
+  uri_too_long: 'URI_TOO_LONG',
+  headers_too_large: 'HEADERS_TOO_LARGE',
+  request_timeout: 'REQUEST_TIMEOUT',
+  not_ready: 'NOT_READY',
+  unavailable: 'SERVICE_UNAVAILABLE',
+  internal: 'INTERNAL_ERROR',
 };
 
-export function renderAutoServeError(error: DomainError, request: FastifyRequest): RenderedError {
-  const [status, code] = MAPPING[error.code];
+/** Core field names → the names AutoServe's requests use. */
+const WIRE_FIELDS: Record<string, string> = {
+  kind: 'task_type',
+  prompt: 'parameters.prompt',
+  toolset: 'parameters.toolset',
+};
+
+function wireField(location: (string | number)[]): string {
+  const field = location.slice(1).join('.') || String(location[0]);
+  return WIRE_FIELDS[field] ?? field;
+}
+
+export function renderAutoServeError(error: DomainError, request: RequestInfo): RenderedError {
+  const status = ERROR_STATUS[error.code];
+  const code = CODES[error.code];
   let details: Record<string, unknown> | null = null;
   if (error.code === 'validation' && error.issues?.length) {
     const first = error.issues[0]!;
     details = {
-      field: first.location.slice(1).join('.') || String(first.location[0]),
+      field: wireField(first.location),
       issue: first.message,
       ...(error.issues.length > 1
         ? {
             errors: error.issues.map((i) => ({
-              field: i.location.slice(1).join('.'),
+              field: wireField(i.location),
               issue: i.message,
             })),
           }

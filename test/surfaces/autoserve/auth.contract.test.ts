@@ -112,23 +112,37 @@ describe('POST /auth/login, /auth/refresh, /auth/logout', () => {
     assert.equal((body as any).expires_in, 3600);
   });
 
-  test('refresh returns a new access token (and the rotated refresh token); reuse revokes the family', async () => {
+  test('refresh returns exactly access_token, token_type, expires_in; the login refresh token works again and again', async () => {
     const first = await registerAndLogin('as_refresh');
-    const res = await api.post('/auth/refresh', { refresh_token: first.refresh_token });
-    assert.equal(res.status, 200);
-    assert.equal(res.body.token_type, 'bearer');
-    assert.equal(res.body.expires_in, 3600);
-    assert.equal(typeof res.body.access_token, 'string');
-    assert.notEqual(res.body.refresh_token, first.refresh_token);
-    const me = await api.get('/users/me', { token: res.body.access_token });
-    assert.equal(me.status, 200);
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await api.post('/auth/refresh', { refresh_token: first.refresh_token });
+      assert.equal(res.status, 200, `refresh #${i + 1}`);
+      assert.deepEqual(Object.keys(res.body).sort(), ['access_token', 'expires_in', 'token_type']);
+      assert.equal(res.body.token_type, 'bearer');
+      assert.equal(res.body.expires_in, 3600);
+      assert.equal(typeof res.body.access_token, 'string');
+      tokens.push(res.body.access_token);
+    }
+    for (const token of tokens) assert.equal((await api.get('/users/me', { token })).status, 200);
+    // Logging out with any token of the session ends the refresh token and every access token.
+    const out = await api.post('/auth/logout', undefined, { token: tokens[1] });
+    assert.equal(out.status, 200);
+    const after = await api.post('/auth/refresh', { refresh_token: first.refresh_token });
+    assert.equal(after.status, 401);
+    assertErrorShape('autoserve', after);
+    assert.equal(after.body.error.code, 'UNAUTHORIZED');
+    for (const token of [first.access_token, ...tokens])
+      assert.equal((await api.get('/users/me', { token })).status, 401);
+  });
 
-    const replay = await api.post('/auth/refresh', { refresh_token: first.refresh_token });
-    assert.equal(replay.status, 401);
-    assert.equal(replay.body.error.code, 'UNAUTHORIZED');
-    const next = await api.post('/auth/refresh', { refresh_token: res.body.refresh_token });
-    assert.equal(next.status, 401, 'the whole family is revoked after reuse');
-    assert.equal((await api.get('/users/me', { token: res.body.access_token })).status, 401);
+  test('an unknown refresh token is 401 UNAUTHORIZED and does not touch other sessions', async () => {
+    const tokens = await registerAndLogin('as_refresh2');
+    const bad = await api.post('/auth/refresh', { refresh_token: 'rt_not-a-real-token' });
+    assert.equal(bad.status, 401);
+    assert.equal(bad.body.error.code, 'UNAUTHORIZED');
+    const ok = await api.post('/auth/refresh', { refresh_token: tokens.refresh_token });
+    assert.equal(ok.status, 200);
   });
 
   test('logout: 200 message, then the access token and its refresh token are refused', async () => {
