@@ -112,3 +112,33 @@ export async function releaseIdleReservations(ctx: Ctx, idleBefore: number): Pro
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/**
+ * Books `amount` as consumed only if it fits beside what is consumed and held (one
+ * conditional row update, so parallel callers can never take the balance below zero).
+ * Returns the account as this update left it, or undefined when it did not fit.
+ */
+export async function consumeIfCovered(
+  ctx: Ctx,
+  userId: number,
+  cycleStart: number,
+  amount: number,
+): Promise<CreditAccount | undefined> {
+  return ctx.db
+    .updateTable('credit_accounts')
+    .set((eb) => ({
+      consumed_micro_usd: eb('consumed_micro_usd', '+', amount),
+      updated_at: ctx.clock.now(),
+    }))
+    .where('user_id', '=', userId)
+    .where('cycle_start', '=', cycleStart)
+    .where((eb) =>
+      eb(
+        eb(eb('consumed_micro_usd', '+', eb.ref('reserved_micro_usd')), '+', amount),
+        '<=',
+        eb.ref('allotted_micro_usd'),
+      ),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}

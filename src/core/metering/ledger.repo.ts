@@ -1,5 +1,5 @@
 /** The usage ledger's queries: one row per metered thing (an LLM step, sandbox time, a task). */
-import type { ExpressionBuilder, Insertable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
 import type { Database, UsageRecordsTable } from '../../db/types.ts';
 import type { Ctx } from '../context.ts';
 
@@ -81,11 +81,21 @@ export async function usageByModel(
   return new Map(rows.map((r) => [String(r.model_key), toTotals(r)]));
 }
 
-export async function usageForTask(ctx: Ctx, taskId: string): Promise<UsageTotals> {
-  const row = await ctx.db
+export type UsageRecord = Selectable<UsageRecordsTable>;
+
+/** A user's ledger rows about one codespace task, oldest first. */
+export async function usageForCodespaceTask(
+  ctx: Ctx,
+  owner: { userId: number; tenantId: string },
+  codespaceTaskId: string,
+): Promise<UsageRecord[]> {
+  return ctx.db
     .selectFrom('usage_records')
-    .where('task_id', '=', taskId)
-    .select(totals)
-    .executeTakeFirst();
-  return toTotals(row ?? {});
+    .selectAll()
+    .where('tenant_id', '=', owner.tenantId)
+    .where('user_id', '=', owner.userId)
+    .where('codespace_task_id', '=', codespaceTaskId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }

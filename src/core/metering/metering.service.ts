@@ -4,14 +4,19 @@
  * so concurrent runs cannot overspend a balance by more than one step each.
  */
 
-import type { CatalogModel } from '../ai/catalog.ts';
-import { costMicroUsd, creditsToMicroUsd, type MeteredUsage } from '../ai/pricing.ts';
 import type { Ctx, Tier } from '../context.ts';
 import { DomainError } from '../errors.ts';
+import { findUserById } from '../identity/identity.repo.ts';
+import { utcDay } from '../shared/clock.ts';
 import { uuidv7 } from '../shared/ids.ts';
-import { utcDay } from '../tasks/quota.ts';
 import * as credits from './credits.repo.ts';
 import * as ledger from './ledger.repo.ts';
+import {
+  costMicroUsd,
+  creditsToMicroUsd,
+  type MeteredUsage,
+  type ModelPricing,
+} from './pricing.ts';
 
 export interface MeterOwner {
   userId: number;
@@ -41,12 +46,8 @@ export interface Balance {
 }
 
 async function planOf(ctx: Ctx, userId: number): Promise<Tier> {
-  const row = await ctx.db
-    .selectFrom('users')
-    .select('tier')
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  return (row?.tier as Tier | undefined) ?? 'free';
+  const user = await findUserById(ctx, userId);
+  return (user?.tier as Tier | undefined) ?? 'free';
 }
 
 async function account(ctx: Ctx, userId: number) {
@@ -77,40 +78,13 @@ export async function getBalance(ctx: Ctx, userId: number): Promise<Balance> {
   };
 }
 
-/** What a use of a model would cost; 400 for a model key the catalog does not have. */
-export function estimateCost(ctx: Ctx, modelKey: string, usage: MeteredUsage): number {
-  const model = catalogModel(ctx, modelKey);
-  return costMicroUsd(model.pricing, usage);
-}
-
-export function catalogModel(ctx: Ctx, modelKey: string): CatalogModel {
-  const model = ctx.runtime.ai.catalog.get(modelKey);
-  if (!model) {
-    throw new DomainError('validation', `Unknown model_key "${modelKey}"`, {
-      field: 'model_key',
-      available: ctx.runtime.ai.catalog.models.map((m) => m.key),
-    });
-  }
-  return model;
-}
-
-/** Whether the balance covers an estimated use, without holding anything. */
-export async function checkCredits(
-  ctx: Ctx,
-  userId: number,
-  estimateMicroUsd: number,
-): Promise<{ sufficient: boolean; balance: Balance }> {
-  const balance = await getBalance(ctx, userId);
-  return { sufficient: balance.remainingMicroUsd >= estimateMicroUsd, balance };
-}
-
 export interface UsageEntry {
   kind: 'llm' | 'sandbox' | 'task' | 'tracked';
   modelKey?: string | null;
   usage?: MeteredUsage;
   /** When set, the cost is taken as given instead of priced from the catalog. */
   costMicroUsd?: number;
-  pricing?: CatalogModel['pricing'];
+  pricing?: ModelPricing;
   taskId?: string | null;
   conversationId?: string | null;
   agentRunId?: string | null;
@@ -225,4 +199,10 @@ export async function usageSummary(
   };
 }
 
-export { usageByDay, usageForTask, usageTotals } from './ledger.repo.ts';
+/** Totals of the ledger over a range of days, for a user or a tenant. */
+export function usageTotals(
+  ctx: Ctx,
+  filter: { userId?: number; tenantId?: string; fromDay: number; toDay: number },
+): Promise<ledger.UsageTotals> {
+  return ledger.usageTotals(ctx, filter);
+}
