@@ -1,0 +1,23 @@
+/**
+ * The console's sections. A surface that adds pages (environments for CMBCluster,
+ * projects for CodeGuide, admin) adds an entry here and a route in App.tsx; `surface`
+ * hides the entry when that surface is not mounted on this server.
+ */
+import type { ConsoleSettings } from './lib/settings';
+
+export interface NavEntry {
+  path: string;
+  label: string;
+  surface?: keyof ConsoleSettings['mounts'];
+}
+
+export const NAV: NavEntry[] = [
+  { path: '/tasks', label: 'Tasks', surface: 'codeep' },
+  { path: '/usage', label: 'Usage and credits', surface: 'codeep' },
+  { path: '/chat', label: 'Chat', surface: 'taskassistant' },
+  { path: '/agents', label: 'Agents', surface: 'taskassistant' },
+  { path: '/webhooks', label: 'Webhooks', surface: 'taskassistant' },
+  { path: '/environment', label: 'Environment', surface: 'cmbcluster' },
+  { path: '/projects', label: 'Projects', surface: 'codeguide' },
+  { path: '/operations', label: 'Operations', surface: 'codeep' },
+];
