@@ -45,11 +45,13 @@ export async function startTasklane(
       ...process.env,
       TASKLANE_DATA_DIR: dataDir,
       TASKLANE_PORT: String(port),
-      TASKLANE_LOG_LEVEL: 'warn',
-      TASKLANE_RATE_LIMIT: 'false',
+      // The product's defaults (log level info, rate limits on), with limits scaled so
+      // far up that they are counted on every request but never reached.
+      TASKLANE_RATE_LIMIT_SCALE: '1000000',
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // Logs are written (to /dev/null), as a server writes them to a pipe or a file.
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`);

@@ -363,6 +363,8 @@ async function tasklaneTarget(
     TASKLANE_DATABASE_URL: url,
     TASKLANE_LOG_LEVEL: 'silent',
     TASKLANE_REDIS_URL: '',
+    TASKLANE_JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123',
+    TASKLANE_SECRET_KEY: 'b'.repeat(64),
   });
   const runtime: AppRuntime = await createRuntime(config, {
     sandbox: { available: false, reason: 'not needed by the queue benchmark' },

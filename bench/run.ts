@@ -4,6 +4,7 @@
  * non-zero.
  */
 const BENCHES: Record<string, () => Promise<{ main(): Promise<void> }>> = {
+  autoscale: () => import('./autoscale.bench.ts'),
   http: () => import('./http.bench.ts'),
   queue: () => import('./queue.bench.ts'),
   sandbox: () => import('./sandbox.bench.ts'),

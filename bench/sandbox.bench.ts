@@ -1,14 +1,14 @@
 /**
  * Sandbox: the latency of running `true` and `echo hi` through Tasklane's bubblewrap
- * sandbox (BwrapSandbox, as selectSandbox builds it: prlimit, GNU time, a fresh
- * workspace per run, a per-run uid when root) against a plain `child_process.spawn` of
+ * sandbox (BwrapSandbox, as selectSandbox builds it: a cgroup per run, prlimit, the
+ * workspace's own uid when root) against a plain `child_process.spawn` of
  * the same command. Runs are sequential and interleaved (plain, sandbox, bare bwrap,
  * plain, …) so drift on a noisy machine hits all three alike. A third row, bare bwrap
  * with the start-up probe's arguments, shows how much is bubblewrap itself and how much
  * Tasklane's wrapping around it.
  *
  * Timed: the `sandbox.run()` call (or spawn → close). Not timed: creating and removing
- * the workspace. Flags: --runs N (200), --warmup N (10).
+ * the workspace (a tmpfs mount when root). Flags: --runs N (200), --warmup N (10).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,7 +19,7 @@ import { loadConfig } from '../src/config.ts';
 import { BARE_BWRAP_ARGS } from '../src/core/execution/sandbox/bwrap.ts';
 import { selectSandbox } from '../src/core/execution/sandbox/select.ts';
 import type { Sandbox } from '../src/core/execution/sandbox.types.ts';
-import { prepareWorkspaceRoot, Workspace } from '../src/core/execution/workspace.ts';
+import { Workspaces } from '../src/core/execution/workspaces.ts';
 import { createLogger } from '../src/http/logger.ts';
 import { barChart, percentile, round } from './lib.ts';
 
@@ -84,7 +84,7 @@ function summarise(samples: number[]): Latency {
 
 async function measureCommand(
   sandbox: Sandbox,
-  workspaces: string,
+  workspaces: Workspaces,
   command: (typeof COMMANDS)[number],
   runs: number,
   warmup: number,
@@ -106,7 +106,7 @@ async function measureCommand(
   };
   const sandboxed = async (): Promise<number> => {
     n += 1;
-    const workspace = Workspace.create(workspaces, `bench${n}`);
+    const workspace = await workspaces.create(`bench${n}`);
     try {
       let exitCode: number | null = null;
       let stdout = '';
@@ -114,14 +114,14 @@ async function measureCommand(
       const ms = await timed(async () => {
         ({ exitCode, stdout, stderr } = await sandbox.run({
           argv: command.argv,
-          workspace: workspace.dir,
+          workspace,
         }));
       });
       if (exitCode !== 0) console.error(stderr);
       expect('sandbox', exitCode, stdout);
       return ms;
     } finally {
-      workspace.remove();
+      await workspace.remove();
     }
   };
 
@@ -163,14 +163,15 @@ export async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     const config = loadConfig({ ...process.env, TASKLANE_DATA_DIR: dataDir });
-    const provider = selectSandbox(config.sandbox, createLogger('silent'));
+    const provider = await selectSandbox(config.sandbox, createLogger('silent'));
     if (!provider.available) throw new Error(`no sandbox: ${provider.reason}`);
     if (provider.sandbox.driver !== 'bwrap')
       throw new Error(`the sandbox driver is "${provider.sandbox.driver}", not bwrap`);
+    const log = createLogger('silent');
+    const workspaces = await Workspaces.open(config, provider, log);
     const perRunUid = process.getuid?.() === 0;
-    const workspaces = prepareWorkspaceRoot(dataDir, perRunUid, (m) => console.error(m));
     console.log(
-      `sandbox: ${runs} sequential runs per command (after ${warmup} warm-up), ${os.availableParallelism()} CPUs, per-run uid ${perRunUid ? 'on (root)' : 'off'}`,
+      `sandbox: ${runs} sequential runs per command (after ${warmup} warm-up), ${os.availableParallelism()} CPUs, per-workspace uid ${perRunUid ? 'on (root)' : 'off'}, memory by ${provider.sandbox.memoryControl}, tmpfs workspaces ${workspaces.tmpfs ? 'on' : 'off'}`,
     );
 
     const results: CommandFigures[] = [];
@@ -210,6 +211,7 @@ export async function main(): Promise<void> {
         echo_hi: echoFigures,
       }),
     );
+    await workspaces.close();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

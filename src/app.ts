@@ -7,20 +7,32 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
+  LogController,
+  type RouteOptions,
 } from 'fastify';
 import './http/fastify-types.ts';
 import { DomainError } from './core/errors.ts';
+import { installAccessLog, lazyChildLogger } from './http/access-log.ts';
+import { registerAutoscaleMetrics } from './http/autoscale-metrics.ts';
+import { clientErrorHandler } from './http/client-errors.ts';
+import { consoleRoutes } from './http/console.routes.ts';
 import { downloadRoutes } from './http/downloads.routes.ts';
+import { installJsonParser } from './http/json-body.ts';
 import { createMetrics, type HttpMetrics, installMetricsHook } from './http/metrics.ts';
 import { RateLimiter } from './http/rate-limit.ts';
-import { installSecurityHeaders } from './http/security-headers.ts';
+import { installSecurityHeaders, SECURITY_HEADERS } from './http/security-headers.ts';
 import {
+  limitUnrouted,
   type MountedSurface,
   mountSurface,
+  ownerOfPath,
   type SurfaceDefinition,
   sendError,
 } from './http/surface.ts';
@@ -28,12 +40,23 @@ import { systemRoutes } from './http/system.routes.ts';
 import { validatorCompiler } from './http/validation.ts';
 import type { AppRuntime } from './runtime.ts';
 import { autoserveSurface } from './surfaces/autoserve/index.ts';
+import { cmbClusterSurface } from './surfaces/cmbcluster/index.ts';
 import { codeepSurface } from './surfaces/codeep/index.ts';
+import { codeGuideSurface } from './surfaces/codeguide/index.ts';
 import { taskAssistantSurface } from './surfaces/taskassistant/index.ts';
 import { VERSION } from './version.ts';
 
 /** Every surface Tasklane has, in the order they claim a shared prefix's 404s. */
-const SURFACES: SurfaceDefinition[] = [codeepSurface, taskAssistantSurface, autoserveSurface];
+const SURFACES: SurfaceDefinition[] = [
+  codeepSurface,
+  taskAssistantSurface,
+  autoserveSurface,
+  cmbClusterSurface,
+  codeGuideSurface,
+];
+
+/** The largest WebSocket message any surface accepts (Task Assistant's chat and agent runs). */
+const WS_MAX_MESSAGE = 256 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -41,12 +64,21 @@ export interface BuiltApp {
   app: FastifyInstance;
   surfaces: MountedSurface[];
   metrics: HttpMetrics;
+  /** Every registered route (method, url, schema…), for tooling and tests. */
+  routes: RouteOptions[];
 }
 
 export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
   const { config } = runtime;
+  const mounted: MountedSurface[] = [];
+  // Errors raised before routing are rendered by the surface owning the path; paths
+  // outside every surface (/health, /metrics…) by AutoServe, the spec that owns the root.
+  const ownerOf = (url: string) => ownerOfPath(url, mounted) ?? autoserveSurface;
   const app = Fastify({
     loggerInstance: runtime.log as FastifyBaseLogger,
+    // One access line per response (access-log.ts) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.http.bodyLimit,
     trustProxy: config.http.trustProxy,
     // A client's X-Request-Id is kept when it is a sane token, otherwise we mint one.
@@ -57,20 +89,30 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: 'array' } },
+    // A URL Fastify cannot decode (bad percent-encoding), a path segment past
+    // maxParamLength (414).
+    // No hook runs for these, so the headers every response carries are set here.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+      sendError(ownerOf(request.url), error, request, reply);
+    },
+    // What Node's parser refuses first: oversized request lines or headers, garbage.
+    clientErrorHandler: clientErrorHandler(ownerOf, runtime.log as FastifyBaseLogger),
+  });
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
   });
   app.setValidatorCompiler(validatorCompiler);
   app.decorate('runtime', runtime);
   app.decorateRequest('actor', null as never);
 
-  // An empty body sent with Content-Type: application/json (common for POSTs without a
-  // payload) is treated as no body, not as malformed JSON.
-  // JSON APIs: text/plain is not accepted as a body (415), rather than parsed as a string.
-  app.removeContentTypeParser('text/plain');
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    return parseJson(request, body as string, done);
-  });
+  installJsonParser(app, config.http.jsonMaxDepth);
+  // Errors outside every route (a bad body sent to an unknown path) are the path owner's
+  // too; each surface's scope sets its own handler.
+  app.setErrorHandler((error, request, reply) =>
+    sendError(ownerOf(request.url), error, request, reply),
+  );
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -93,12 +135,24 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
   }
 
   const metrics = createMetrics();
+  registerAutoscaleMetrics(metrics.registry, runtime);
   installMetricsHook(app, metrics);
+  installAccessLog(app, runtime.log);
+  app.decorate('httpTraffic', metrics.traffic);
   const limiter = config.http.rateLimit
-    ? new RateLimiter(runtime.redis, config.redisPrefix, () => runtime.clock.now())
+    ? new RateLimiter(
+        runtime.redis,
+        config.redisPrefix,
+        () => runtime.clock.now(),
+        config.http.rateLimitScale,
+      )
     : undefined;
+  app.decorate('rateLimiter', limiter);
 
-  const mounted: MountedSurface[] = [];
+  // Registered once for every surface (it listens to the server's upgrade event; a
+  // second registration would route each upgrade twice).
+  await app.register(websocket, { options: { maxPayload: WS_MAX_MESSAGE } });
+
   for (const definition of SURFACES) {
     const surfaceConfig = config.surfaces[definition.name];
     if (!surfaceConfig.enabled) continue;
@@ -114,11 +168,23 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
     await systemRoutes(scope, runtime, metrics);
     await downloadRoutes(scope);
     await openApiRoutes(scope, mounted);
+    await consoleRoutes(scope, {
+      console: config.console,
+      surfaces: mounted.map((s) => ({
+        name: s.definition.name,
+        mount: config.surfaces[s.definition.name].mount,
+      })),
+    });
   });
 
   // A 404 is rendered by the surface that owns the longest matching prefix.
-  app.setNotFoundHandler((request, reply) => {
-    const owner = ownerOf(request, mounted) ?? autoserveSurface;
+  app.setNotFoundHandler(async (request, reply) => {
+    const owner = ownerOf(request.url);
+    try {
+      await limitUnrouted(runtime, owner, limiter, request, reply);
+    } catch (error) {
+      return sendError(owner, error, request, reply);
+    }
     return sendError(
       owner,
       new DomainError(
@@ -130,21 +196,7 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
     );
   });
 
-  return { app, surfaces: mounted, metrics };
-}
-
-function ownerOf(
-  request: FastifyRequest,
-  mounted: MountedSurface[],
-): SurfaceDefinition | undefined {
-  const path = request.url.split('?')[0] ?? '';
-  let best: MountedSurface | undefined;
-  for (const surface of mounted) {
-    const prefix = surface.prefix;
-    const matches = prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
-    if (matches && (!best || prefix.length > best.prefix.length)) best = surface;
-  }
-  return best?.definition;
+  return { app, surfaces: mounted, metrics, routes };
 }
 
 /** /openapi/<surface>.json for each surface, and the interactive reference at /docs. */

@@ -5,9 +5,13 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { startAutoscaler } from './core/autoscale/controller.ts';
+import { setDesiredWorkers } from './core/autoscale/scaling.service.ts';
 import { createContext, systemActor } from './core/context.ts';
 import { DomainError } from './core/errors.ts';
 import { registerUser } from './core/identity/users.service.ts';
+import { setCatalogEntry } from './core/projects/catalogs.service.ts';
+import { resealSecrets } from './core/secrets/reseal.service.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { startWorker } from './jobs.ts';
 import { type AppRuntime, createRuntime } from './runtime.ts';
@@ -20,6 +24,13 @@ Commands:
   migrate               Bring the database schema up to date
   user create           Create a user
       --username NAME --email EMAIL --password PASSWORD [--admin] [--tier free|pro|premium]
+  catalog document-types|ai-tools set KEY
+      [--name NAME] [--description TEXT] [--category C] [--ordinal N] [--active true|false]
+                        Add or change a CodeGuide document type or AI tool
+  secrets reseal        Re-seal stored secrets with the current TASKLANE_SECRET_KEY (after a
+                        rotation; docs/security.md, "Rotating the secret key")
+  scale --workers N [--reason TEXT]
+                        Set the worker pool's size by hand (held for TASKLANE_AUTOSCALE_MANUAL_HOLD_MS)
 
 Settings come from TASKLANE_* environment variables (docs/configuration.md).`;
 
@@ -34,6 +45,12 @@ async function main(argv: string[]): Promise<number> {
       return migrate();
     case 'user':
       return user(rest);
+    case 'scale':
+      return scale(rest);
+    case 'catalog':
+      return catalog(rest);
+    case 'secrets':
+      return secrets(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -89,7 +106,12 @@ async function serve(args: string[]): Promise<number> {
   const runtime = await createRuntime(config);
   const { app } = await buildApp(runtime);
   const worker = await startWorker(runtime, workers);
-  onShutdown(runtime, [() => app.close(), async () => worker?.stop()]);
+  const autoscaler = startAutoscaler(runtime, worker);
+  onShutdown(runtime, [
+    () => app.close(),
+    async () => autoscaler?.stop(),
+    async () => worker?.stop(),
+  ]);
   await app.listen({ host: config.host, port: config.port });
   runtime.log.info(
     {
@@ -97,7 +119,9 @@ async function serve(args: string[]): Promise<number> {
       dataDir: config.dataDir,
       redis: Boolean(config.redisUrl),
     },
-    `Tasklane listening on ${config.publicUrl} (docs at ${config.publicUrl}/docs)`,
+    `Tasklane listening on ${config.publicUrl} (docs at ${config.publicUrl}/docs${
+      config.console.mount ? `, console at ${config.publicUrl}${config.console.mount}/` : ''
+    })`,
   );
   return -1; // keep running
 }
@@ -113,7 +137,8 @@ async function worker(args: string[]): Promise<number> {
   if (workers < 1) throw new ConfigError('--workers must be at least 1 for tasklane worker');
   const runtime = await createRuntime(config);
   const started = await startWorker(runtime, workers);
-  onShutdown(runtime, [async () => started?.stop()]);
+  const autoscaler = startAutoscaler(runtime, started);
+  onShutdown(runtime, [async () => autoscaler?.stop(), async () => started?.stop()]);
   runtime.log.info(
     { workers, sandbox: runtime.sandbox.available ? runtime.sandbox.sandbox.driver : 'none' },
     'Tasklane worker running',
@@ -129,6 +154,105 @@ async function migrate(): Promise<number> {
     const applied =
       result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** `tasklane scale --workers N`: a manual decision, recorded with trigger `manual`. */
+async function scale(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { workers: { type: 'string' }, reason: { type: 'string' } },
+  });
+  if (!values.workers || !/^\d+$/.test(values.workers)) {
+    console.error('scale needs --workers N (a whole number)');
+    return 1;
+  }
+  const runtime = await createRuntime(loadConfig());
+  try {
+    const state = await setDesiredWorkers(createContext(runtime, systemActor), {
+      workers: Number(values.workers),
+      reason: values.reason,
+    });
+    console.log(`Worker pool set to ${state.desiredWorkers} slots: ${state.reason}`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** `tasklane secrets reseal`: moves every stored secret to the current key, with progress. */
+async function secrets(args: string[]): Promise<number> {
+  if (args[0] !== 'reseal' || args.length > 1) {
+    console.error(`secrets needs reseal\n\n${USAGE}`);
+    return 1;
+  }
+  const runtime = await createRuntime(loadConfig());
+  try {
+    const ctx = createContext(runtime, systemActor);
+    console.log(`Re-sealing stored secrets with key ${ctx.keys.box.keyId}`);
+    const counts = await resealSecrets(ctx, (count) =>
+      console.log(`  ${count.store}: ${count.resealed}/${count.stale} re-sealed so far`),
+    );
+    for (const count of counts)
+      console.log(
+        `${count.store}: ${count.resealed} re-sealed of ${count.stale} found` +
+          (count.unreadable
+            ? `, ${count.unreadable} opened by no key held (left as they are)`
+            : ''),
+      );
+    const unreadable = counts.reduce((sum, count) => sum + count.unreadable, 0);
+    if (unreadable === 0)
+      console.log(
+        'Every stored secret is sealed by the current key: TASKLANE_SECRET_KEY_PREVIOUS can be dropped.',
+      );
+    return unreadable === 0 ? 0 : 2;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** `tasklane catalog document-types|ai-tools set KEY …`: CodeGuide's catalogs. */
+async function catalog(args: string[]): Promise<number> {
+  const [which, sub, key, ...rest] = args;
+  const table =
+    which === 'document-types' ? 'document_types' : which === 'ai-tools' ? 'ai_tools' : undefined;
+  if (!table || sub !== 'set' || !key) {
+    console.error(`catalog needs document-types|ai-tools set KEY\n\n${USAGE}`);
+    return 1;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      name: { type: 'string' },
+      description: { type: 'string' },
+      category: { type: 'string' },
+      ordinal: { type: 'string' },
+      active: { type: 'string' },
+    },
+  });
+  if (values.ordinal !== undefined && !/^-?\d+$/.test(values.ordinal)) {
+    console.error('--ordinal must be a whole number');
+    return 1;
+  }
+  if (values.active !== undefined && !['true', 'false'].includes(values.active)) {
+    console.error('--active must be true or false');
+    return 1;
+  }
+  const runtime = await createRuntime(loadConfig());
+  try {
+    const outcome = await setCatalogEntry(createContext(runtime, systemActor), table, key, {
+      name: values.name,
+      description: values.description,
+      category: values.category,
+      ordinal: values.ordinal === undefined ? undefined : Number(values.ordinal),
+      isActive: values.active === undefined ? undefined : values.active === 'true',
+    });
+    console.log(`${which} ${key} ${outcome}`);
     return 0;
   } finally {
     await runtime.close();

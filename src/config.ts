@@ -5,6 +5,7 @@
  * works embedded (one process, SQLite under ./data, no services); an invalid value
  * stops start-up with a message naming the setting. docs/configuration.md lists them.
  */
+
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -13,7 +14,14 @@ import {
   readAiConfig,
   readMeteringConfig,
 } from './config/ai.ts';
+import { type AutoscaleConfig, readAutoscaleConfig } from './config/autoscale.ts';
+import { type AutoServeConfig, readAutoServeConfig } from './config/autoserve.ts';
+import { type CmbClusterConfig, readCmbClusterConfig } from './config/cmbcluster.ts';
+import { type CodeGuideConfig, readCodeGuideConfig } from './config/codeguide.ts';
+import { type ConsoleConfig, readConsoleConfig } from './config/console.ts';
 import { ConfigError, type Env, EnvReader } from './config/env-reader.ts';
+import { type MetricsConfig, readMetricsConfig } from './config/metrics.ts';
+import { type Network, readNetworks } from './config/networks.ts';
 
 export { ConfigError } from './config/env-reader.ts';
 
@@ -50,8 +58,13 @@ export interface Config {
     trustProxy: boolean | string;
     corsOrigins: string[];
     rateLimit: boolean;
+    /** Multiplies every documented limit (an installation with more capacity; benchmarks). */
+    rateLimitScale: number;
     shutdownTimeoutMs: number;
+    /** Deepest nesting of arrays/objects a JSON body or WebSocket message may have. */
+    jsonMaxDepth: number;
   };
+  metrics: MetricsConfig;
   auth: {
     /** HS256 secret; when unset one is generated on first start and kept in the data dir. */
     jwtSecret: string | undefined;
@@ -60,6 +73,8 @@ export interface Config {
     refreshTokenTtl: number;
     /** 32-byte AES-256-GCM key (base64 or hex); generated into the data dir when unset. */
     secretKey: string | undefined;
+    /** Keys that sealed stored secrets before a rotation: they still open, never seal. */
+    previousSecretKeys: string[];
     sessionCookieName: string;
     cookieSecure: boolean;
   };
@@ -95,15 +110,24 @@ export interface Config {
     openFiles: number;
     outputBytes: number;
     workspaceMb: number;
+    /** Most files and directories a workspace may hold (a tmpfs inode limit). */
+    workspaceInodes: number;
     tmpMb: number;
     /** When running as root, sandboxes run as uids from here up (one per concurrent run). */
     uidBase: number;
+    /** The server's own PATH, which the unisolated process driver hands to commands. */
+    hostPath: string;
   };
   ai: AiConfig;
   metering: MeteringConfig;
+  autoserve: AutoServeConfig;
+  /** CodeGuide's document generation. */
+  codeguide: CodeGuideConfig;
   webhooks: {
     /** Destinations on private, loopback or link-local addresses are refused unless true. */
     allowPrivate: boolean;
+    /** Non-public networks webhooks may reach all the same. */
+    allowNetworks: Network[];
     /** Delay before each retry (the last repeats). */
     retryScheduleMs: number[];
     maxAttempts: number;
@@ -111,7 +135,13 @@ export interface Config {
   };
   /** A WebSocket that has not authenticated within this is closed. */
   wsAuthTimeoutMs: number;
+  /** How often an authenticated WebSocket re-checks its token or API key (revocation). */
+  wsRevalidateMs: number;
+  autoscale: AutoscaleConfig;
   surfaces: Record<SurfaceName, SurfaceConfig>;
+  /** CMBCluster: OIDC login, environments, user files. */
+  cmbcluster: CmbClusterConfig;
+  console: ConsoleConfig;
 }
 
 const DEFAULT_MOUNTS: Record<SurfaceName, string> = {
@@ -128,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
   const host = read.string('TASKLANE_HOST', '127.0.0.1');
   const port = read.int('TASKLANE_PORT', 8000, { min: 0, max: 65535 });
   const dataDir = path.resolve(read.string('TASKLANE_DATA_DIR', './data'));
+  const database = parseDatabase(read, dataDir);
   const surfaces = Object.fromEntries(
     SURFACE_NAMES.map((name) => {
       const key = `TASKLANE_SURFACE_${name.toUpperCase()}`;
@@ -150,7 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     publicUrlSet: read.optionalString('TASKLANE_PUBLIC_URL') !== undefined,
     dataDir,
-    database: parseDatabase(read, dataDir),
+    database,
     redisUrl: read.optionalUrl('TASKLANE_REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: read.string('TASKLANE_REDIS_PREFIX', 'tasklane:'),
     logLevel: read.oneOf('TASKLANE_LOG_LEVEL', 'info', [
@@ -167,16 +198,20 @@ export function loadConfig(env: Env = process.env): Config {
       trustProxy: parseTrustProxy(read.string('TASKLANE_TRUST_PROXY', 'false')),
       corsOrigins: read.list('TASKLANE_CORS_ORIGINS'),
       rateLimit: read.bool('TASKLANE_RATE_LIMIT', true),
+      rateLimitScale: read.number('TASKLANE_RATE_LIMIT_SCALE', 1, { min: 0.001, max: 1e9 }),
       shutdownTimeoutMs: read.int('TASKLANE_SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0 }),
+      // Far above any real payload, far below the few thousand levels that overflow a
+      // recursive walk.
+      jsonMaxDepth: read.int('TASKLANE_JSON_MAX_DEPTH', 64, { min: 2, max: 512 }),
     },
+    metrics: readMetricsConfig(read),
     auth: {
-      jwtSecret: read.optionalSecret('TASKLANE_JWT_SECRET', 32),
+      ...readSigningKeys(read, database),
       accessTokenTtl: read.int('TASKLANE_ACCESS_TOKEN_TTL', 3600, { min: 10 }),
       taskAssistantAccessTokenTtl: read.int('TASKLANE_TASKASSISTANT_ACCESS_TOKEN_TTL', 86_400, {
         min: 10,
       }),
       refreshTokenTtl: read.int('TASKLANE_REFRESH_TOKEN_TTL', 30 * 86_400, { min: 60 }),
-      secretKey: read.optionalSecret('TASKLANE_SECRET_KEY', 32),
       sessionCookieName: read.string('TASKLANE_SESSION_COOKIE', 'tasklane_session'),
       cookieSecure: read.bool('TASKLANE_COOKIE_SECURE', false),
     },
@@ -206,20 +241,60 @@ export function loadConfig(env: Env = process.env): Config {
       openFiles: read.int('TASKLANE_SANDBOX_OPEN_FILES', 256, { min: 16 }),
       outputBytes: read.int('TASKLANE_SANDBOX_OUTPUT_BYTES', 1_048_576, { min: 1024 }),
       workspaceMb: read.int('TASKLANE_SANDBOX_WORKSPACE_MB', 256, { min: 1 }),
+      workspaceInodes: read.int('TASKLANE_SANDBOX_WORKSPACE_INODES', 65_536, { min: 64 }),
       tmpMb: read.int('TASKLANE_SANDBOX_TMP_MB', 64, { min: 1 }),
-      uidBase: read.int('TASKLANE_SANDBOX_UID_BASE', 200_000, { min: 1000 }),
+      uidBase: read.int('TASKLANE_SANDBOX_UID_BASE', 200_000, { min: 1000, max: 2_100_000_000 }),
+      hostPath: env.PATH ?? '/usr/bin:/bin',
     },
     ai: readAiConfig(read),
     webhooks: {
       allowPrivate: read.bool('TASKLANE_WEBHOOK_ALLOW_PRIVATE', false),
+      allowNetworks: readNetworks(read, 'TASKLANE_WEBHOOK_ALLOW_NETWORKS'),
       retryScheduleMs: readSchedule(read.list('TASKLANE_WEBHOOK_RETRY_SCHEDULE_MS')),
       maxAttempts: read.int('TASKLANE_WEBHOOK_MAX_ATTEMPTS', 8, { min: 1, max: 50 }),
       timeoutMs: read.int('TASKLANE_WEBHOOK_TIMEOUT_MS', 10_000, { min: 100 }),
     },
     wsAuthTimeoutMs: read.int('TASKLANE_WS_AUTH_TIMEOUT_MS', 10_000, { min: 100 }),
+    wsRevalidateMs: read.int('TASKLANE_WS_REVALIDATE_MS', 5_000, { min: 50, max: 3_600_000 }),
+    autoscale: readAutoscaleConfig(
+      read,
+      read.int('TASKLANE_WORKERS', os.availableParallelism(), { min: 0, max: 1024 }),
+    ),
     metering: readMeteringConfig(read),
+    autoserve: readAutoServeConfig(read),
+    codeguide: readCodeGuideConfig(read),
     surfaces,
+    cmbcluster: readCmbClusterConfig(read),
+    console: readConsoleConfig(read),
   };
+}
+
+/**
+ * The JWT secret and the encryption key. Unset, each server generates its own into its
+ * data dir, which is right for one process on SQLite. Replicas on a shared PostgreSQL
+ * would each generate different ones (a token from one is a 401 on the other, a secret
+ * sealed by one cannot be opened by the other), so there both must be set.
+ */
+function readSigningKeys(read: EnvReader, database: Config['database']) {
+  const jwtSecret = read.optionalSecret('TASKLANE_JWT_SECRET', 32);
+  const secretKey = read.optionalSecret('TASKLANE_SECRET_KEY', 32);
+  if (database.kind === 'postgres' && (jwtSecret === undefined || secretKey === undefined)) {
+    const missing = [
+      jwtSecret === undefined && 'TASKLANE_JWT_SECRET',
+      secretKey === undefined && 'TASKLANE_SECRET_KEY',
+    ].filter(Boolean);
+    throw new ConfigError(
+      `On PostgreSQL every replica must share its keys: set TASKLANE_JWT_SECRET and TASKLANE_SECRET_KEY ` +
+        `(missing: ${missing.join(', ')}; e.g. \`openssl rand -base64 32\` for each)`,
+    );
+  }
+  // Comma-separated; each as long as a key must be, or it is a typo worth refusing.
+  const previousSecretKeys = read.list('TASKLANE_SECRET_KEY_PREVIOUS');
+  if (previousSecretKeys.some((key) => key.length < 32))
+    throw new ConfigError(
+      'each key in TASKLANE_SECRET_KEY_PREVIOUS must be at least 32 characters long',
+    );
+  return { jwtSecret, secretKey, previousSecretKeys };
 }
 
 function parseDatabase(read: EnvReader, dataDir: string): Config['database'] {

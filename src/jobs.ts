@@ -3,8 +3,11 @@
  * composition root (beside app.ts): the queue itself knows no kinds.
  */
 
-import { agentRunJob } from './core/agents/agent-runs.service.ts';
+import { agentRunJob } from './core/agents/agent-run.job.ts';
+import { retrainModelJob } from './core/autoscale/retrain.job.ts';
 import type { Runtime } from './core/context.ts';
+import { generateDocumentsJob } from './core/docs/generate-documents.job.ts';
+import { purgeTokensJob } from './core/identity/purge-tokens.job.ts';
 import type { JobCatalog, JobDefinition } from './core/jobs/jobs.types.ts';
 import { Worker } from './core/jobs/worker.ts';
 import { releaseReservationsJob } from './core/metering/release-reservations.job.ts';
@@ -15,8 +18,11 @@ export function buildJobCatalog(extra: JobDefinition<unknown>[] = []): JobCatalo
   const definitions: JobDefinition<unknown>[] = [
     runTaskJob,
     releaseReservationsJob as JobDefinition<unknown>,
+    purgeTokensJob as JobDefinition<unknown>,
     agentRunJob as JobDefinition<unknown>,
     webhookDeliveryJob as JobDefinition<unknown>,
+    retrainModelJob as JobDefinition<unknown>,
+    generateDocumentsJob as JobDefinition<unknown>,
     ...extra,
   ];
   return new Map(definitions.map((d) => [d.kind, d]));

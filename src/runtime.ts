@@ -10,18 +10,22 @@ import type { Config } from './config.ts';
 import { ModelCatalog } from './core/ai/catalog.ts';
 import { AiRegistry } from './core/ai/providers.ts';
 import type { Runtime } from './core/context.ts';
+import { LocalEnvironmentDriver } from './core/environments/local-driver.ts';
 import { EventHub } from './core/events/hub.ts';
 import { LocalNotifier, type Notifier } from './core/events/notifier.ts';
 import { PgNotifier } from './core/events/pg-notifier.ts';
 import { RedisNotifier } from './core/events/redis-notifier.ts';
 import { selectSandbox } from './core/execution/sandbox/select.ts';
 import type { SandboxProvider } from './core/execution/sandbox.types.ts';
-import { prepareWorkspaceRoot } from './core/execution/workspace.ts';
+import { Workspaces } from './core/execution/workspaces.ts';
 import { BlobStore } from './core/files/blob-store.ts';
+import { notifyFromEvent } from './core/notifications/notifications.service.ts';
 import { type Clock, systemClock } from './core/shared/clock.ts';
 import { loadKeyring } from './core/shared/keyring.ts';
-// Registers the webhook fan-out on the event outbox, in every process that records events.
-import './core/webhooks/webhooks.service.ts';
+import { type HostResolver, systemResolver } from './core/shared/net-guard.ts';
+import { pathRedactor } from './core/shared/redact-paths.ts';
+import { TASK_RUNNERS } from './core/tasks/runners/registry.ts';
+import { fanOutToWebhooks } from './core/webhooks/webhooks.service.ts';
 import { openDatabase } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger } from './http/logger.ts';
@@ -34,6 +38,8 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** Replace the sandbox (tests of machines without one). */
   sandbox?: SandboxProvider;
+  /** Replace the resolver outbound requests use (tests of DNS rebinding). */
+  resolver?: HostResolver;
 }
 
 export interface AppRuntime extends Runtime {
@@ -71,9 +77,8 @@ export async function createRuntime(
   const eventNotifier: Notifier = redis
     ? new RedisNotifier(redis, config.redisPrefix, log)
     : notifier;
-  const sandbox = options.sandbox ?? selectSandbox(config.sandbox, log);
-  const perRunUid =
-    sandbox.available && sandbox.sandbox.driver === 'bwrap' && process.getuid?.() === 0;
+  const sandbox = options.sandbox ?? (await selectSandbox(config.sandbox, log));
+  const workspaces = await Workspaces.open(config, sandbox, log);
   const events = new EventHub();
 
   const runtime: AppRuntime = {
@@ -87,19 +92,28 @@ export async function createRuntime(
     eventNotifier,
     events,
     sandbox,
-    blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
-    workspaceRoot: prepareWorkspaceRoot(config.dataDir, perRunUid, (message) => log.warn(message)),
-    ai: new AiRegistry(config.ai, ModelCatalog.load(config.ai.catalogPath)),
+    blobs: await BlobStore.open(path.join(config.dataDir, 'blobs')),
+    workspaces,
+    outboxHooks: [fanOutToWebhooks, notifyFromEvent],
+    taskRunners: new Map(TASK_RUNNERS.map((runner) => [runner.kind, runner])),
+    redactPaths: pathRedactor(config.dataDir, workspaces.root),
+    ai: new AiRegistry(config.ai, await ModelCatalog.load(config.ai.catalogPath)),
+    resolver: options.resolver ?? systemResolver,
+    environments: new LocalEnvironmentDriver(() => runtime),
     async close() {
+      await runtime.environments.close();
       events.close();
       await eventNotifier.close();
       if (notifier !== eventNotifier) await notifier.close();
       redis?.disconnect();
+      await workspaces.close();
       await database.close();
     },
   };
   try {
     await events.start(runtime);
+    // After migrations only: `migrate` itself opens a runtime on an older schema.
+    if (options.migrate !== false) await runtime.environments.open();
   } catch (error) {
     await runtime.close();
     throw error;

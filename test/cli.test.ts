@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { createTestDatabase, makeTempDir, type TestDatabase } from './helpers/db.ts';
+import { createTestDatabase, makeTempDir, SHARED_KEYS, type TestDatabase } from './helpers/db.ts';
 
 let dir: string;
 let database: TestDatabase;
@@ -18,6 +18,7 @@ before(async () => {
     TASKLANE_DATA_DIR: dir,
     TASKLANE_DATABASE_URL: database.url,
     TASKLANE_LOG_LEVEL: 'warn',
+    ...SHARED_KEYS,
   };
 });
 after(async () => {
@@ -82,8 +83,12 @@ test('serve answers, and SIGTERM shuts it down cleanly', async () => {
   child.stdout.on('data', (d) => {
     out += d;
   });
+  // A busy machine can take a while to start a process; a child left behind must not hang the suite.
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listen line: ${out}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no listen line: ${out}`));
+    }, 90_000);
     child.stdout.on('data', () => {
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (match) {

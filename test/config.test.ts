@@ -3,6 +3,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
+const KEYS = { TASKLANE_JWT_SECRET: 'j'.repeat(32), TASKLANE_SECRET_KEY: 'k'.repeat(32) };
+
 test('defaults work embedded: 127.0.0.1:8000, SQLite under ./data, every surface on', () => {
   const config = loadConfig({});
   assert.equal(config.host, '127.0.0.1');
@@ -22,11 +24,27 @@ test('postgres URLs, surface switches and mounts are read', () => {
     TASKLANE_SURFACE_CODEGUIDE_ENABLED: 'false',
     TASKLANE_SURFACE_CMBCLUSTER_MOUNT: '/cluster/',
     TASKLANE_REDIS_URL: 'redis://127.0.0.1:6379',
+    ...KEYS,
   });
   assert.equal(config.database.kind, 'postgres');
   assert.equal(config.surfaces.codeguide.enabled, false);
   assert.equal(config.surfaces.cmbcluster.mount, '/cluster');
   assert.equal(config.redisUrl, 'redis://127.0.0.1:6379');
+});
+
+test('on PostgreSQL the server refuses to start without both shared keys, naming them', () => {
+  const pg = { TASKLANE_DATABASE_URL: 'postgres://u@db:5432/x' };
+  for (const env of [pg, { ...pg, TASKLANE_JWT_SECRET: KEYS.TASKLANE_JWT_SECRET }]) {
+    assert.throws(
+      () => loadConfig(env),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /TASKLANE_JWT_SECRET/.test(error.message) &&
+        /TASKLANE_SECRET_KEY/.test(error.message),
+    );
+  }
+  // SQLite (one process, one data dir) generates its own.
+  assert.equal(loadConfig({}).auth.jwtSecret, undefined);
 });
 
 const invalid: [Record<string, string>, RegExp][] = [
@@ -38,6 +56,12 @@ const invalid: [Record<string, string>, RegExp][] = [
   [{ TASKLANE_JWT_SECRET: 'short' }, /TASKLANE_JWT_SECRET/],
   [{ TASKLANE_SURFACE_CODEEP_MOUNT: 'v1' }, /TASKLANE_SURFACE_CODEEP_MOUNT/],
   [{ TASKLANE_LOG_LEVEL: 'loud' }, /TASKLANE_LOG_LEVEL/],
+  [{ TASKLANE_WEBHOOK_ALLOW_NETWORKS: '10.0.0.0/8, intranet' }, /TASKLANE_WEBHOOK_ALLOW_NETWORKS/],
+  [{ TASKLANE_WEBHOOK_ALLOW_NETWORKS: '10.0.0.0/40' }, /TASKLANE_WEBHOOK_ALLOW_NETWORKS/],
+  [{ TASKLANE_JSON_MAX_DEPTH: '100000' }, /TASKLANE_JSON_MAX_DEPTH/],
+  [{ TASKLANE_METRICS_ACCESS: 'everyone' }, /TASKLANE_METRICS_ACCESS/],
+  [{ TASKLANE_METRICS_ACCESS: 'token' }, /TASKLANE_METRICS_TOKEN/],
+  [{ TASKLANE_METRICS_TOKEN: 'short' }, /TASKLANE_METRICS_TOKEN/],
 ];
 for (const [env, pattern] of invalid) {
   test(`an invalid ${Object.keys(env)[0]} stops start-up naming the setting`, () => {
@@ -55,4 +79,25 @@ test('a secret in an error message is never echoed', () => {
   } catch (error) {
     assert.ok(!(error as Error).message.includes('hunter2'));
   }
+});
+
+test('/metrics access: public in development, loopback in production, token once one is set', () => {
+  const token = 'metrics-token-0123456789abcdef';
+  assert.deepEqual(loadConfig({}).metrics, { access: 'public', token: undefined });
+  assert.equal(loadConfig({ TASKLANE_ENV: 'production' }).metrics.access, 'loopback');
+  assert.deepEqual(
+    loadConfig({ TASKLANE_ENV: 'production', TASKLANE_METRICS_TOKEN: token }).metrics,
+    {
+      access: 'token',
+      token,
+    },
+  );
+  assert.equal(loadConfig({ TASKLANE_METRICS_TOKEN: token }).metrics.access, 'token');
+  const explicit = loadConfig({ TASKLANE_ENV: 'production', TASKLANE_METRICS_ACCESS: 'public' });
+  assert.equal(explicit.metrics.access, 'public');
+});
+
+test('JSON bodies may nest 64 levels unless TASKLANE_JSON_MAX_DEPTH says otherwise', () => {
+  assert.equal(loadConfig({}).http.jsonMaxDepth, 64);
+  assert.equal(loadConfig({ TASKLANE_JSON_MAX_DEPTH: '128' }).http.jsonMaxDepth, 128);
 });

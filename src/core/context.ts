@@ -8,12 +8,17 @@ import type { Config } from '../config.ts';
 import type { Db, DbHandle } from '../db/connection.ts';
 import type { DialectName } from '../db/dialect.ts';
 import type { AiRegistry } from './ai/providers.ts';
+import type { EnvironmentDriver } from './environments/driver.types.ts';
 import type { EventHub } from './events/hub.ts';
 import type { Notifier } from './events/notifier.ts';
+import type { OutboxHook } from './events/outbox.ts';
 import type { SandboxProvider } from './execution/sandbox.types.ts';
+import type { Workspaces } from './execution/workspaces.ts';
 import type { BlobStore } from './files/blob-store.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Keyring } from './shared/keyring.ts';
+import type { HostResolver } from './shared/net-guard.ts';
+import type { TaskRunner } from './tasks/runners/runner.types.ts';
 
 /** The logging calls the core uses; pino's and Fastify's loggers both fit. */
 export interface Logger {
@@ -32,7 +37,6 @@ type LogFn = {
 export type Role = 'user' | 'admin';
 export type TenantRole = 'owner' | 'admin' | 'member';
 export type Tier = 'free' | 'pro' | 'premium';
-export type AuthMethod = 'jwt' | 'api_key' | 'session' | 'none' | 'system';
 
 /** Who is asking. Authorisation is the first line of every core function. */
 export type Actor = UserActor | AnonymousActor | SystemActor;
@@ -46,8 +50,11 @@ export interface UserActor {
   tenantRole: TenantRole;
   tier: Tier;
   authMethod: 'jwt' | 'api_key' | 'session';
-  /** The access token's id and expiry, when authenticated by one (logout revokes it). */
-  token?: { jti: string; expiresAt: number; familyId: string | undefined };
+  /**
+   * The access token's id, expiry and session (its `fam`, or its own id for a token
+   * issued before sessions), when authenticated by one: logout ends the session.
+   */
+  token?: { jti: string; expiresAt: number; sessionId: string };
   ip?: string;
 }
 
@@ -76,10 +83,20 @@ export interface Runtime {
   events: EventHub;
   sandbox: SandboxProvider;
   blobs: BlobStore;
-  /** Where task workspaces are created. */
-  workspaceRoot: string;
+  /** Makes task workspaces (see execution/workspaces.ts). */
+  workspaces: Workspaces;
   /** LLM providers and the model catalog. */
   ai: AiRegistry;
+  /** Runs users' environments (CMBCluster), chosen by TASKLANE_ENV_DRIVER. */
+  environments: EnvironmentDriver;
+  /** What runs in every event's transaction (webhook fan-out…), wired in runtime.ts. */
+  outboxHooks: readonly OutboxHook[];
+  /** Task kind → runner, wired in runtime.ts. */
+  taskRunners: ReadonlyMap<string, TaskRunner>;
+  /** Rewrites host paths in a message shown to users (see shared/redact-paths.ts). */
+  redactPaths(text: string): string;
+  /** Name resolution for outbound requests (net-guard); the system resolver outside tests. */
+  resolver: HostResolver;
 }
 
 export interface Ctx {
@@ -111,6 +128,11 @@ export function createContext(runtime: Runtime, actor: Actor, log: Logger = runt
     clock: runtime.clock,
     log,
   };
+}
+
+/** Whether ctx is inside a transaction (a retry must then happen outside it). */
+export function inTransaction(ctx: Ctx): boolean {
+  return ctx.db.isTransaction;
 }
 
 /** Runs fn in one transaction; nested calls reuse the open one. */

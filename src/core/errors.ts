@@ -14,6 +14,12 @@ export type ErrorCode =
   | 'insufficient_credits'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  // Requests the HTTP layer refuses before a route sees them (a malformed request line or
+  // URL, a URL or headers past the server's limits, a request that never finished).
+  | 'bad_request'
+  | 'uri_too_long'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'not_ready'
   | 'unavailable'
   | 'internal';

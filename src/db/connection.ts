@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { DialectName } from './dialect.ts';
@@ -18,6 +18,8 @@ export interface DbHandle {
   dialect: DialectName;
   /** The pg pool, for LISTEN/NOTIFY and health checks; undefined on SQLite. */
   pool: pg.Pool | undefined;
+  /** A real round trip (`select 1`), for health checks. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,12 +45,22 @@ export function openDatabase(database: Config['database']): DbHandle {
     // An idle client's error (server restart) must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+    return { db, dialect: 'postgres', pool, ping: () => ping(db), close: () => db.destroy() };
   }
   if (database.path !== ':memory:') fs.mkdirSync(path.dirname(database.path), { recursive: true });
   const db = new Kysely<Database>({ dialect: new NodeSqliteDialect({ path: database.path }) });
   if (database.path !== ':memory:') restrictPermissions(database.path);
-  return { db, dialect: 'sqlite', pool: undefined, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    pool: undefined,
+    ping: () => ping(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
 }
 
 /** The database holds password hashes and sealed secrets: only our own user may read it. */

@@ -2,7 +2,20 @@
  * Row types of every table, as Kysely sees them. Times are epoch milliseconds,
  * booleans 0/1 and JSON columns text (see dialect.ts).
  */
+
 import type { Generated } from 'kysely';
+import type {
+  AutoscaleDecisionsTable,
+  AutoscaleModelsTable,
+  AutoscaleSamplesTable,
+  AutoscaleStateTable,
+} from './autoscale-types.ts';
+import type {
+  CmbActivityTable,
+  CmbEnvironmentsTable,
+  CmbEnvVarsTable,
+  OidcLoginsTable,
+} from './cmbcluster-types.ts';
 
 export interface TenantsTable {
   id: string;
@@ -170,6 +183,14 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  oidc_logins: OidcLoginsTable;
+  cmb_environments: CmbEnvironmentsTable;
+  cmb_env_vars: CmbEnvVarsTable;
+  cmb_activity: CmbActivityTable;
+  autoscale_samples: AutoscaleSamplesTable;
+  autoscale_decisions: AutoscaleDecisionsTable;
+  autoscale_models: AutoscaleModelsTable;
+  autoscale_state: AutoscaleStateTable;
 }
 
 export interface UsageRecordsTable {

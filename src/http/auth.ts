@@ -21,24 +21,44 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function readCredentials(request: FastifyRequest, cookieName: string): Credentials {
   const apiKey = headerValue(request, 'x-api-key');
   if (apiKey) return { kind: 'api_key', key: apiKey, userId: headerValue(request, 'x-user-id') };
-  const authorization = headerValue(request, 'authorization');
-  if (authorization) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) return { kind: 'jwt', token: '', via: 'bearer' }; // present but malformed → 401
-    const token = match[1]!;
-    if (looksLikeApiKey(token))
-      return { kind: 'api_key', key: token, userId: headerValue(request, 'x-user-id') };
-    return { kind: 'jwt', token, via: 'bearer' };
-  }
+  const token = bearerToken(request);
+  if (token !== undefined) return bearerCredentials(token, headerValue(request, 'x-user-id'));
   const cookie = request.cookies?.[cookieName];
   if (cookie) return { kind: 'jwt', token: cookie, via: 'cookie' };
   return { kind: 'none' };
 }
 
+/** What a bearer token is: an API key (`tl_…`) or a JWT; '' (malformed) is refused as a bad JWT. */
+function bearerCredentials(token: string, userId?: string): Credentials {
+  if (looksLikeApiKey(token)) return { kind: 'api_key', key: token, userId };
+  return { kind: 'jwt', token, via: 'bearer' };
+}
+
+/**
+ * Authenticates a token that arrives outside the Authorization header (a WebSocket's
+ * auth message) exactly as `Authorization: Bearer <token>` is: same credentials, same path.
+ */
+export function authenticateBearer(
+  runtime: Runtime,
+  request: Pick<FastifyRequest, 'ip' | 'log'>,
+  token: unknown,
+): Promise<UserActor> {
+  if (typeof token !== 'string' || token === '')
+    return Promise.reject(unauthenticated('token is required'));
+  return resolveActor(runtime, request, bearerCredentials(token));
+}
+
+/** The token of `Authorization: Bearer <token>`: undefined without the header, '' when it is malformed. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const authorization = headerValue(request, 'authorization');
+  if (!authorization) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? '';
+}
+
 /** Resolves credentials to a user; throws 401 for any that are present but invalid. */
 export async function resolveActor(
   runtime: Runtime,
-  request: FastifyRequest,
+  request: Pick<FastifyRequest, 'ip' | 'log'>,
   credentials: Credentials,
 ): Promise<UserActor> {
   const ctx = createContext(runtime, anonymousActor(request.ip), request.log);
@@ -48,11 +68,13 @@ export async function resolveActor(
   } else if (credentials.kind === 'jwt') {
     if (!credentials.token) throw unauthenticated('Invalid or expired token');
     actor = await authenticateAccessToken(ctx, credentials.token);
-    if (credentials.via === 'cookie') actor = { ...actor, authMethod: 'session' };
+    if (credentials.via === 'cookie') actor.authMethod = 'session';
   } else {
     throw unauthenticated();
   }
-  return { ...actor, ip: request.ip };
+  // Set on the actor just made (not a copy): it keys the row it was authenticated with.
+  actor.ip = request.ip;
+  return actor;
 }
 
 /** The onRequest hook every surface installs; the route's `config.auth` picks the mode. */

@@ -33,14 +33,17 @@ export function normaliseError(error: unknown): DomainError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return issue('body', 'Content-Length does not match the body', 'value_error');
     case 'FST_ERR_BAD_URL':
-    case 'FST_ERR_BAD_STATUS_CODE':
-      return issue('path', 'Malformed URL', 'value_error');
+      return new DomainError('bad_request', 'Malformed URL: invalid percent-encoding');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new DomainError('uri_too_long', 'A path segment of the URL is too long');
   }
   if (e instanceof SyntaxError || e?.name === 'SyntaxError') {
     return issue('body', 'Malformed JSON in request body', 'json_invalid');
   }
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status === 413) return new DomainError('payload_too_large', 'Request body is too large');
+  if (status === 414) return new DomainError('uri_too_long', 'URI too long');
+  if (status === 431) return new DomainError('headers_too_large', 'Request headers are too large');
   if (status === 415) return new DomainError('unsupported_media_type', e.message);
   if (status === 404) return new DomainError('not_found', 'Not found');
   if (status === 401) return new DomainError('unauthenticated', 'Not authenticated');

@@ -73,6 +73,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         err: pino.stdSerializers.err,
       },
     },
-    destination,
+    // Asynchronous by default: a write to stdout must not block the event loop on
+    // every log line. pino flushes what is buffered when the process exits.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }

@@ -5,11 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { TrafficWindow } from './traffic.ts';
 
 export interface HttpMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status_code'>;
   duration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Requests and 5xx answers over the last minute (AutoServe's /metrics/system). */
+  traffic: TrafficWindow;
 }
 
 export function createMetrics(): HttpMetrics {
@@ -31,12 +34,13 @@ export function createMetrics(): HttpMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    traffic: new TrafficWindow(),
   };
 }
 
 /** Records every response under its route pattern (never the raw URL, which would explode cardinality). */
 export function installMetricsHook(app: FastifyInstance, metrics: HttpMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
@@ -44,5 +48,7 @@ export function installMetricsHook(app: FastifyInstance, metrics: HttpMetrics): 
     };
     metrics.requests.inc(labels);
     metrics.duration.observe(labels, reply.elapsedTime / 1000);
+    metrics.traffic.record(reply.statusCode);
+    done();
   });
 }

@@ -53,8 +53,15 @@ interface Outcome {
 export class RateLimiter {
   readonly #store: Counter;
   readonly #now: () => number;
+  readonly #scale: number;
 
-  constructor(redis: Redis | undefined, redisPrefix: string, now: () => number = Date.now) {
+  constructor(
+    redis: Redis | undefined,
+    redisPrefix: string,
+    now: () => number = Date.now,
+    scale = 1,
+  ) {
+    this.#scale = scale;
     this.#store = redis
       ? new RedisStore(false, false, redis, `${redisPrefix}rl:`)
       : new LocalStore(false, false, 100_000);
@@ -68,38 +75,43 @@ export class RateLimiter {
     rules: readonly RateLimitRule[],
   ): Promise<void> {
     if (rules.length === 0) return;
-    const outcomes = await Promise.all(rules.map((rule) => this.#count(request, rule)));
-    const exceeded = outcomes.filter((o) => o.current > o.max);
-    // The rule closest to its limit is the one a client should pace itself by.
-    const shown =
-      exceeded.sort((a, b) => b.ttl - a.ttl)[0] ??
-      outcomes.reduce((a, b) => (b.max - b.current < a.max - a.current ? b : a));
+    const shown = await this.#tightest(request.actor, request.ip, rules);
     const resetSeconds = Math.ceil((this.#now() + shown.ttl) / 1000);
     reply.header('x-ratelimit-limit', shown.max);
     reply.header('x-ratelimit-remaining', Math.max(0, shown.max - shown.current));
     reply.header('x-ratelimit-reset', resetSeconds);
-    if (exceeded.length > 0) {
-      const retryAfter = Math.max(1, Math.ceil(shown.ttl / 1000));
-      reply.header('retry-after', retryAfter);
-      throw new DomainError(
-        'rate_limited',
-        `Rate limit exceeded. Try again in ${retryAfter} seconds.`,
-        {
-          retryAfter,
-          limit: shown.max,
-          windowSeconds: Math.round(shown.rule.windowMs / 1000),
-          scope: shown.rule.by,
-        },
-      );
+    if (shown.current > shown.max) {
+      reply.header('retry-after', retryAfterOf(shown));
+      throw rateLimited(shown);
     }
   }
 
-  #count(request: FastifyRequest, rule: RateLimitRule): Promise<Outcome> {
-    const actor = request.actor;
-    const max = typeof rule.max === 'function' ? rule.max(actor) : rule.max;
+  /**
+   * The same count for work that arrives without an HTTP request of its own (a WebSocket
+   * message that runs an agent or a chat): throws 429's error when a rule is exceeded.
+   */
+  async consume(actor: Actor, ip: string, rules: readonly RateLimitRule[]): Promise<void> {
+    if (rules.length === 0) return;
+    const shown = await this.#tightest(actor, ip, rules);
+    if (shown.current > shown.max) throw rateLimited(shown);
+  }
+
+  /** Counts against every rule; the exceeded rule that frees last, else the one closest to its limit. */
+  async #tightest(actor: Actor, ip: string, rules: readonly RateLimitRule[]): Promise<Outcome> {
+    const outcomes = await Promise.all(rules.map((rule) => this.#count(actor, ip, rule)));
+    const exceeded = outcomes.filter((o) => o.current > o.max);
+    return (
+      exceeded.sort((a, b) => b.ttl - a.ttl)[0] ??
+      outcomes.reduce((a, b) => (b.max - b.current < a.max - a.current ? b : a))
+    );
+  }
+
+  #count(actor: Actor, ip: string, rule: RateLimitRule): Promise<Outcome> {
+    const documented = typeof rule.max === 'function' ? rule.max(actor) : rule.max;
+    const max = this.#scale === 1 ? documented : Math.max(1, Math.round(documented * this.#scale));
     const subject =
       actor.kind !== 'user' || rule.by === 'ip'
-        ? `ip:${request.ip}`
+        ? `ip:${ip}`
         : rule.by === 'tenant'
           ? `tenant:${actor.tenantId}`
           : `user:${actor.userId}`;
@@ -114,6 +126,24 @@ export class RateLimiter {
       );
     });
   }
+}
+
+function retryAfterOf(outcome: Outcome): number {
+  return Math.max(1, Math.ceil(outcome.ttl / 1000));
+}
+
+function rateLimited(outcome: Outcome): DomainError {
+  const retryAfter = retryAfterOf(outcome);
+  return new DomainError(
+    'rate_limited',
+    `Rate limit exceeded. Try again in ${retryAfter} seconds.`,
+    {
+      retryAfter,
+      limit: outcome.max,
+      windowSeconds: Math.round(outcome.rule.windowMs / 1000),
+      scope: outcome.rule.by,
+    },
+  );
 }
 
 export const MINUTE = 60_000;

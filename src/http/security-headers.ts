@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-const HEADERS: Record<string, string> = {
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-site',
   'origin-agent-cluster': '?1',
@@ -20,7 +20,9 @@ const HEADERS: Record<string, string> = {
 };
 
 export function installSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.headers(HEADERS);
+  // Callback style, not async: no promise per request for a synchronous hook.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done();
   });
 }

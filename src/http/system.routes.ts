@@ -1,13 +1,15 @@
 /**
  * Routes that belong to the platform rather than a spec: /health (the union of
  * AutoServe's and CMBCluster's fields, with real dependency checks), /info, /metrics
- * and the root document.
+ * (as TASKLANE_METRICS_ACCESS allows) and the root document.
  */
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import { featureStatus } from '../core/execution/availability.ts';
 import type { AppRuntime } from '../runtime.ts';
 import { SERVICE_NAME, VERSION } from '../version.ts';
+import { wantsHtml } from './console.routes.ts';
 import type { HttpMetrics } from './metrics.ts';
+import { metricsAccessHook } from './metrics-access.ts';
 
 type DependencyState = 'healthy' | 'unhealthy' | 'not_configured';
 
@@ -28,7 +30,7 @@ async function withTimeout<T>(promise: Promise<T>): Promise<T> {
 
 /** Checks each dependency for real: a query on the database, a PING on Redis. */
 export async function checkHealth(runtime: AppRuntime) {
-  const database: DependencyState = await withTimeout(sql`select 1`.execute(runtime.database.db))
+  const database: DependencyState = await withTimeout(runtime.database.ping())
     .then(() => 'healthy' as const)
     .catch(() => 'unhealthy' as const);
   const redis: DependencyState = runtime.redis
@@ -45,6 +47,7 @@ export async function checkHealth(runtime: AppRuntime) {
       version: VERSION,
       uptime: Math.round((Date.now() - startedAt) / 10) / 100,
       dependencies: { database, redis },
+      features: features(runtime),
     },
   };
 }
@@ -55,7 +58,13 @@ export function serviceInfo(runtime: AppRuntime) {
     version: VERSION,
     description: 'Tasklane: AI-agent and code tasks in sandboxes, behind five compatible APIs',
     environment: runtime.config.env,
+    features: features(runtime),
   };
+}
+
+/** What tasks can do here (beyond the specs' fields): a missing package shows up as a reason. */
+function features(runtime: AppRuntime) {
+  return featureStatus(runtime.sandbox, runtime.config.ai.tools.chromiumPath);
 }
 
 export async function systemRoutes(
@@ -70,15 +79,22 @@ export async function systemRoutes(
 
   app.get('/info', { config: { auth: 'none' } }, async () => serviceInfo(runtime));
 
-  app.get('/metrics', { config: { auth: 'none' } }, async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { config: { auth: 'none' }, onRequest: metricsAccessHook(runtime.config.metrics) },
+    async (_request, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
 
-  app.get('/', { config: { auth: 'none' } }, async () => ({
-    service: 'Tasklane',
-    version: VERSION,
-    status: 'healthy',
-    docs: '/docs',
-  }));
+  // A browser opening the server lands in the console; API clients keep the JSON.
+  const consoleMount = runtime.config.console.mount;
+  app.get('/', { config: { auth: 'none' } }, async (request, reply) => {
+    reply.header('vary', 'Accept');
+    if (consoleMount && wantsHtml(request.headers.accept)) {
+      return reply.redirect(`${consoleMount}/`, 302);
+    }
+    return { service: 'Tasklane', version: VERSION, status: 'healthy', docs: '/docs' };
+  });
 }

@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface FixtureRequest {
   model: string;
+  /** Set by structured-output calls: the JSON schema the answer must fit. */
+  response_format?: { type: string; json_schema?: { schema: JsonSchema } };
   messages: { role: string; content: unknown; tool_calls?: unknown[] }[];
   tools?: { function: { name: string } }[];
   stream?: boolean;
@@ -21,8 +23,24 @@ export interface LlmFixture {
   /** The base URL to configure (…/v1). */
   baseUrl: string;
   requests: FixtureRequest[];
+  /**
+   * A script for the next runs, in place of the cooperative default: given the tool
+   * results of the conversation so far, the tool calls of the next step, or undefined
+   * to answer in text (which quotes every tool result, so a test can read them).
+   */
+  script: ScriptFn | undefined;
+  /** Milliseconds to wait before answering a request (0: at once), e.g. to catch a job mid-call. */
+  delayFor: ((request: FixtureRequest) => number) | undefined;
+  /** Requests for which this returns true are answered 400 (a provider error, not retried). */
+  failWhen: ((request: FixtureRequest) => boolean) | undefined;
   close(): Promise<void>;
 }
+
+export interface ScriptedToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+export type ScriptFn = (toolResults: string[]) => ScriptedToolCall[] | undefined;
 
 const TOOL_INPUTS: Record<string, Record<string, unknown>> = {
   code_executor: {
@@ -35,8 +53,19 @@ const TOOL_INPUTS: Record<string, Record<string, unknown>> = {
   search: { query: 'tasklane' },
 };
 
-export async function startLlmFixture(): Promise<LlmFixture> {
+export interface LlmFixtureOptions {
+  /** Arguments the scripted model passes to a tool, replacing the defaults above. */
+  toolInputs?: Record<string, Record<string, unknown>>;
+}
+
+export async function startLlmFixture(options: LlmFixtureOptions = {}): Promise<LlmFixture> {
+  const toolInputs = { ...TOOL_INPUTS, ...options.toolInputs };
   const requests: FixtureRequest[] = [];
+  const fixture = {
+    script: undefined as ScriptFn | undefined,
+    failWhen: undefined as ((request: FixtureRequest) => boolean) | undefined,
+    delayFor: undefined as ((request: FixtureRequest) => number) | undefined,
+  };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -48,7 +77,32 @@ export async function startLlmFixture(): Promise<LlmFixture> {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FixtureRequest;
     body.authorization = req.headers.authorization;
     requests.push(body);
-    const reply = answer(body);
+    const delay = fixture.delayFor?.(body) ?? 0;
+    if (delay > 0) {
+      // Waits, unless the client goes away first (an aborted call).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        res.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (res.destroyed) return;
+    }
+    if (fixture.failWhen?.(body)) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: { message: 'fixture: refused on purpose', type: 'invalid_request_error' },
+        }),
+      );
+      return;
+    }
+    const reply = fixture.script
+      ? scripted(body, fixture.script)
+      : body.response_format?.type === 'json_schema'
+        ? { text: JSON.stringify(sampleOf(body.response_format.json_schema?.schema ?? {})) }
+        : answer(body, toolInputs);
     const usage = {
       prompt_tokens: Math.ceil(JSON.stringify(body.messages).length / 4),
       completion_tokens: reply.text ? reply.text.split(/\s+/).length : 12,
@@ -109,6 +163,24 @@ export async function startLlmFixture(): Promise<LlmFixture> {
     url,
     baseUrl: `${url}/v1`,
     requests,
+    get script() {
+      return fixture.script;
+    },
+    set script(value: ScriptFn | undefined) {
+      fixture.script = value;
+    },
+    get delayFor() {
+      return fixture.delayFor;
+    },
+    set delayFor(value: ((request: FixtureRequest) => number) | undefined) {
+      fixture.delayFor = value;
+    },
+    get failWhen() {
+      return fixture.failWhen;
+    },
+    set failWhen(value: ((request: FixtureRequest) => boolean) | undefined) {
+      fixture.failWhen = value;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -117,19 +189,38 @@ export async function startLlmFixture(): Promise<LlmFixture> {
   };
 }
 
-function answer(body: FixtureRequest): {
+function scripted(body: FixtureRequest, script: ScriptFn): ReturnType<typeof answer> {
+  const results = body.messages
+    .filter((m) => m.role === 'tool')
+    .map((m) => JSON.stringify(m.content));
+  const calls = script(results);
+  if (!calls) return { text: `Finished. Tool results: ${results.join(' || ')}` };
+  const step = body.messages.filter((m) => m.role === 'assistant').length;
+  return {
+    toolCalls: calls.map((call, i) => ({
+      id: `call_${step}_${i}`,
+      type: 'function' as const,
+      function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+    })),
+  };
+}
+
+function answer(
+  body: FixtureRequest,
+  toolInputs: Record<string, Record<string, unknown>>,
+): {
   text?: string;
   toolCalls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
 } {
   const toolResults = body.messages.filter((m) => m.role === 'tool');
   const offered = (body.tools ?? []).map((t) => t.function.name);
-  const usable = offered.filter((name) => name in TOOL_INPUTS);
+  const usable = offered.filter((name) => name in toolInputs);
   if (toolResults.length === 0 && usable.length > 0) {
     return {
       toolCalls: usable.map((name, i) => ({
         id: `call_${i}`,
         type: 'function' as const,
-        function: { name, arguments: JSON.stringify(TOOL_INPUTS[name]) },
+        function: { name, arguments: JSON.stringify(toolInputs[name]) },
       })),
     };
   }
@@ -142,4 +233,34 @@ function answer(body: FixtureRequest): {
   const text =
     typeof last?.content === 'string' ? last.content : JSON.stringify(last?.content ?? '');
   return { text: `You said: ${text}` };
+}
+
+interface JsonSchema {
+  type?: string;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+}
+
+/**
+ * Structured-output mode: an answer that fits the requested JSON schema, as a model
+ * with constrained decoding gives (the first enum value; three items per array).
+ */
+function sampleOf(schema: JsonSchema, name = 'value'): unknown {
+  if (schema.enum) return schema.enum[0];
+  switch (schema.type) {
+    case 'object':
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, s]) => [key, sampleOf(s, key)]),
+      );
+    case 'array':
+      return [1, 2, 3].map((n) => sampleOf(schema.items ?? {}, `${name} ${n}`));
+    case 'number':
+    case 'integer':
+      return 1;
+    case 'boolean':
+      return true;
+    default:
+      return `Sample ${name}?`;
+  }
 }

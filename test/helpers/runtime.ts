@@ -7,7 +7,7 @@ import type { Worker } from '../../src/core/jobs/worker.ts';
 import type { Clock } from '../../src/core/shared/clock.ts';
 import { startWorker } from '../../src/jobs.ts';
 import { type AppRuntime, createRuntime } from '../../src/runtime.ts';
-import { createTestDatabase, makeTempDir } from './db.ts';
+import { createTestDatabase, makeTempDir, SHARED_KEYS, sandboxUidBase } from './db.ts';
 import { FAST_QUEUE } from './server.ts';
 
 export interface TestRuntime {
@@ -32,6 +32,8 @@ export async function startRuntime(
     TASKLANE_DATABASE_URL: database.url,
     TASKLANE_LOG_LEVEL: 'silent',
     ...FAST_QUEUE,
+    ...SHARED_KEYS,
+    TASKLANE_SANDBOX_UID_BASE: sandboxUidBase(),
     ...options.env,
   });
   const runtime = await createRuntime(config, { clock: options.clock, sandbox: options.sandbox });

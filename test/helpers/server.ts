@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { type BuiltApp, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { SandboxProvider } from '../../src/core/execution/sandbox.types.ts';
 import type { Worker } from '../../src/core/jobs/worker.ts';
 import type { Clock } from '../../src/core/shared/clock.ts';
+import type { HostResolver } from '../../src/core/shared/net-guard.ts';
 import { startWorker } from '../../src/jobs.ts';
 import { type AppRuntime, createRuntime } from '../../src/runtime.ts';
-import { createTestDatabase, makeTempDir } from './db.ts';
+import { createTestDatabase, makeTempDir, SHARED_KEYS, sandboxUidBase } from './db.ts';
 
 export interface TestServer {
   url: string;
@@ -30,6 +32,10 @@ export interface TestServerOptions {
   shared?: { databaseUrl: string; dataDir: string };
   /** In-process job slots (default 0: no workers). */
   workers?: number;
+  /** The resolver outbound requests use (default: the system's). */
+  resolver?: HostResolver;
+  /** Replace the sandbox (a machine without one). */
+  sandbox?: SandboxProvider;
 }
 
 /** Short timers so queue behaviour shows within a test's patience. */
@@ -53,6 +59,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TASKLANE_LOG_LEVEL: 'info',
     TASKLANE_REDIS_PREFIX: `test-${process.pid}-${Math.random().toString(36).slice(2)}:`,
     ...FAST_QUEUE,
+    ...SHARED_KEYS,
+    TASKLANE_SANDBOX_UID_BASE: sandboxUidBase(),
     ...(process.env.TEST_DB === 'postgres' ? { TASKLANE_REDIS_URL: REDIS_URL } : {}),
     ...options.env,
   };
@@ -66,6 +74,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const runtime = await createRuntime(loadConfig(env), {
     logDestination: sink,
     clock: options.clock,
+    resolver: options.resolver,
+    sandbox: options.sandbox,
   });
   const built = await buildApp(runtime);
   await built.app.listen({ host: '127.0.0.1', port: 0 });

@@ -64,9 +64,59 @@ test('GET /health is 503 when Redis is configured but down', async () => {
 
 test('GET /info', async () => {
   const res = await api.get('/info');
-  assert.deepEqual(Object.keys(res.body).sort(), ['description', 'environment', 'name', 'version']);
+  // The spec's four fields, and what tasks can do here (beyond the spec).
+  assert.deepEqual(Object.keys(res.body).sort(), [
+    'description',
+    'environment',
+    'features',
+    'name',
+    'version',
+  ]);
   assert.equal(res.body.name, 'tasklane');
   assert.equal(res.body.environment, 'development');
+  assert.deepEqual(Object.keys(res.body.features).sort(), ['browser_screenshot', 'code_execution']);
+});
+
+test('/health and /info say which features are missing and what to install', async () => {
+  const bare = await startServer({
+    env: { TASKLANE_CHROMIUM_PATH: '/nonexistent/chromium' },
+    sandbox: {
+      available: false,
+      reason: 'No sandbox: bwrap is not installed (apt-get install bubblewrap)',
+    },
+  });
+  try {
+    for (const path of ['/health', '/info']) {
+      const res = await client(bare.url).get(path);
+      assert.equal(res.status, 200, `${path} still answers`);
+      assert.deepEqual(res.body.features, {
+        code_execution: {
+          available: false,
+          reason: 'No sandbox: bwrap is not installed (apt-get install bubblewrap)',
+        },
+        browser_screenshot: {
+          available: false,
+          reason: 'No sandbox: bwrap is not installed (apt-get install bubblewrap)',
+        },
+      });
+    }
+  } finally {
+    await bare.close();
+  }
+  const health = await api.get('/health');
+  if (health.body.features.code_execution.available) {
+    const noBrowser = await startServer({
+      env: { TASKLANE_CHROMIUM_PATH: '/nonexistent/chromium' },
+    });
+    try {
+      const res = await client(noBrowser.url).get('/info');
+      assert.equal(res.body.features.code_execution.available, true);
+      assert.equal(res.body.features.browser_screenshot.available, false);
+      assert.match(res.body.features.browser_screenshot.reason, /apt-get install chromium/);
+    } finally {
+      await noBrowser.close();
+    }
+  }
 });
 
 test('GET /metrics exposes per-route counts and durations and process metrics', async () => {

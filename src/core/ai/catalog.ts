@@ -3,18 +3,11 @@
  * model-catalog.json; an operator replaces it with TASKLANE_MODEL_CATALOG. Surfaces list
  * it (CodeGuide's codespace-models) and price with it (usage/calculate, the ledger).
  */
-import fs from 'node:fs';
+
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../../config/env-reader.ts';
-
-export interface ModelPricing {
-  /** USD per 1M input tokens not served from cache. */
-  input_per_1m: number;
-  cached_input_per_1m: number;
-  output_per_1m: number;
-  /** USD per second of call (or sandbox) time. */
-  per_second: number;
-}
+import type { ModelPricing } from '../metering/pricing.ts';
 
 export interface CatalogModel {
   key: string;
@@ -26,7 +19,6 @@ export interface CatalogModel {
 }
 
 /** The sandbox's own entry: what a second of sandbox time costs. */
-export const SANDBOX_MODEL_KEY = 'sandbox/seconds';
 
 const DEFAULT_CATALOG = path.join(import.meta.dirname, 'model-catalog.json');
 
@@ -39,11 +31,11 @@ export class ModelCatalog {
     for (const model of models) this.#byKey.set(model.key, model);
   }
 
-  static load(file: string | undefined): ModelCatalog {
+  static async load(file: string | undefined): Promise<ModelCatalog> {
     const source = file ?? DEFAULT_CATALOG;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(fs.readFileSync(source, 'utf8'));
+      parsed = JSON.parse(await fsp.readFile(source, 'utf8'));
     } catch (error) {
       throw new ConfigError(
         `TASKLANE_MODEL_CATALOG: cannot read ${source}: ${(error as Error).message}`,

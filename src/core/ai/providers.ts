@@ -181,6 +181,12 @@ function factoryFor(config: ProviderConfig): ModelFactory {
     baseURL: config.baseUrl!,
     apiKey: config.apiKey,
     includeUsage: true,
+    // Structured answers (CodeGuide's questionnaire, category) send their JSON schema as
+    // response_format json_schema, which vLLM, llama.cpp, Ollama and LM Studio honour.
+    supportsStructuredOutputs: true,
+    // Image URLs go to the model server as URLs: this server never downloads a URL a
+    // client sent (no request on the client's behalf from inside the network).
+    supportedUrls: () => ({ 'image/*': [/^https?:\/\/.+$/] }),
   });
   return (id) => compatible.chatModel(id);
 }

@@ -7,8 +7,8 @@
 import { type ModelMessage, streamText } from 'ai';
 import type { Ctx } from '../context.ts';
 import { DomainError } from '../errors.ts';
-import { type MeterOwner, reserveCredits } from '../metering/metering.service.ts';
-import { costMicroUsd } from './pricing.ts';
+import type { MeterOwner, Reservation } from '../metering/metering.service.ts';
+import { holdForLlmCall, settleLlmCall } from '../metering/usage-meters.ts';
 import type { ResolvedModel } from './providers.ts';
 
 export type CompletionEvent =
@@ -53,16 +53,9 @@ async function* run(
   let seq = 0;
   const maxOutput = request.maxOutputTokens ?? ctx.config.ai.agent.stepOutputTokens;
   const pricing = resolved.catalog?.pricing;
-  let reservation: Awaited<ReturnType<typeof reserveCredits>> | undefined;
+  let reservation: Reservation | undefined;
   try {
-    reservation = await reserveCredits(
-      ctx,
-      request.owner,
-      costMicroUsd(pricing, {
-        inputTokens: Math.ceil(JSON.stringify(request.messages).length / 4),
-        outputTokens: maxOutput,
-      }),
-    );
+    reservation = await holdForLlmCall(ctx, request.owner, pricing, request.messages, maxOutput);
   } catch (error) {
     yield { seq: ++seq, type: 'error', ...describe(error) };
     return;
@@ -93,18 +86,11 @@ async function* run(
     const usage = await result.usage;
     const inputTokens = usage.inputTokens ?? 0;
     const outputTokens = usage.outputTokens ?? 0;
-    const cost = await reservation.settle({
-      kind: 'llm',
+    const cost = await settleLlmCall(reservation, {
       modelKey: resolved.modelKey,
       pricing,
-      usage: {
-        inputTokens,
-        cachedInputTokens: usage.inputTokenDetails?.cacheReadTokens ?? 0,
-        outputTokens,
-      },
-      conversationId: request.refs?.conversationId,
-      agentRunId: request.refs?.agentRunId,
-      taskId: request.refs?.taskId,
+      usage,
+      refs: request.refs,
     });
     yield {
       seq: ++seq,

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,9 +17,14 @@ export interface StoredBlob {
 export class BlobStore {
   readonly root: string;
 
-  constructor(root: string) {
+  private constructor(root: string) {
     this.root = root;
-    fs.mkdirSync(path.join(root, 'tmp'), { recursive: true, mode: 0o700 });
+  }
+
+  /** The store under `root`, with its staging dir made (all I/O here is async). */
+  static async open(root: string): Promise<BlobStore> {
+    await fsp.mkdir(path.join(root, 'tmp'), { recursive: true, mode: 0o700 });
+    return new BlobStore(root);
   }
 
   /** Stores bytes, a file (by path) or a stream; returns its hash and size. */
@@ -34,7 +40,7 @@ export class BlobStore {
         const data = Buffer.isBuffer(source) ? source : Buffer.from(source);
         hash.update(data);
         size = data.length;
-        fs.writeFileSync(tmp, data, { mode: 0o600 });
+        await fsp.writeFile(tmp, data, { mode: 0o600 });
       } else {
         const input =
           'path' in source && typeof source.path === 'string' && !('pipe' in source)
@@ -55,13 +61,13 @@ export class BlobStore {
       }
       const sha256 = hash.digest('hex');
       const final = this.path(sha256);
-      fs.mkdirSync(path.dirname(final), { recursive: true });
+      await fsp.mkdir(path.dirname(final), { recursive: true });
       // Same content already stored: keep the existing blob.
-      if (fs.existsSync(final)) fs.rmSync(tmp, { force: true });
-      else fs.renameSync(tmp, final);
+      if (await exists(final)) await fsp.rm(tmp, { force: true });
+      else await fsp.rename(tmp, final);
       return { sha256, size };
     } catch (error) {
-      fs.rmSync(tmp, { force: true });
+      await fsp.rm(tmp, { force: true });
       throw error;
     }
   }
@@ -75,9 +81,16 @@ export class BlobStore {
     return fs.createReadStream(this.path(sha256));
   }
 
-  read(sha256: string): Buffer {
-    return fs.readFileSync(this.path(sha256));
+  read(sha256: string): Promise<Buffer> {
+    return fsp.readFile(this.path(sha256));
   }
+}
+
+function exists(file: string): Promise<boolean> {
+  return fsp.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 export class BlobTooLargeError extends Error {

@@ -4,6 +4,8 @@ import type { FilesTable } from '../../db/types.ts';
 import type { Ctx } from '../context.ts';
 import type { StoredFile } from './files.types.ts';
 
+export type FileRow = Selectable<FilesTable>;
+
 export function toFile(row: Selectable<FilesTable>): StoredFile {
   return {
     id: row.id,
@@ -74,8 +76,4 @@ export async function findUploadByName(
 
 export async function deleteTaskFiles(ctx: Ctx, taskId: string): Promise<void> {
   await ctx.db.deleteFrom('files').where('task_id', '=', taskId).execute();
-}
-
-export async function deleteFileRow(ctx: Ctx, id: string): Promise<void> {
-  await ctx.db.deleteFrom('files').where('id', '=', id).execute();
 }

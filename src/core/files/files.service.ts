@@ -5,7 +5,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { Ctx } from '../context.ts';
-import { DomainError, notFound } from '../errors.ts';
+import { DomainError, invalid, notFound } from '../errors.ts';
+import { requireUser } from '../identity/users.service.ts';
 import { hmacSha256, safeEqual } from '../shared/crypto.ts';
 import { isUuid, uuidv7 } from '../shared/ids.ts';
 import { BlobTooLargeError } from './blob-store.ts';
@@ -50,22 +51,78 @@ export async function storeFile(ctx: Ctx, input: StoreFileInput): Promise<Stored
   });
 }
 
-/** A file the acting user may see: their own (or, with scope 'tenant', their tenant's). */
-export async function getFile(
+/** Bytes of an upload already in the blob store, waiting for its row. */
+export interface StagedUpload {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * First half of an upload: streams the bytes into the blob store (through a temporary
+ * file removed on any failure), so a too-large or empty upload leaves nothing behind.
+ * The multipart form may send its other fields after the file, hence two steps.
+ */
+export async function stageUpload(
   ctx: Ctx,
-  id: string,
-  scope: 'user' | 'tenant' = 'user',
+  data: Readable,
+  maxBytes: number,
+): Promise<StagedUpload> {
+  requireUser(ctx);
+  let blob: StagedUpload;
+  try {
+    blob = await ctx.runtime.blobs.put(data, maxBytes);
+  } catch (error) {
+    if (error instanceof BlobTooLargeError)
+      throw new DomainError('payload_too_large', `File is larger than ${maxBytes} bytes`, {
+        limit_bytes: maxBytes,
+      });
+    throw error;
+  }
+  if (blob.size === 0) throw invalid('file', 'The file is empty', 'value_error');
+  return blob;
+}
+
+/** Second half: the caller's file row for staged bytes. The name is shown, never used as a path. */
+export async function saveUpload(
+  ctx: Ctx,
+  staged: StagedUpload,
+  input: { name: string; contentType?: string; description?: string | null },
 ): Promise<StoredFile> {
-  const actor = ctx.actor;
-  if (actor.kind !== 'user') throw new DomainError('unauthenticated', 'Not authenticated');
+  const actor = requireUser(ctx);
+  const name = cleanFileName(input.name);
+  if (!name) throw invalid('file', 'The file part needs a filename', 'missing');
+  const now = ctx.clock.now();
+  return repo.insertFile(ctx, {
+    id: uuidv7(now),
+    tenant_id: actor.tenantId,
+    user_id: actor.userId,
+    task_id: null,
+    kind: 'upload',
+    name,
+    sha256: staged.sha256,
+    size: staged.size,
+    content_type: input.contentType || contentTypeFor(name),
+    description: input.description ?? null,
+    status: 'uploaded',
+    created_at: now,
+  });
+}
+
+/** One of the caller's files (an upload or a task's output), or 404. */
+export async function getUserFile(ctx: Ctx, id: string): Promise<StoredFile> {
+  const actor = requireUser(ctx);
   if (!isUuid(id)) throw notFound('File');
-  const file = await repo.findFile(
-    ctx,
-    id,
-    scope === 'user' ? { userId: actor.userId } : { tenantId: actor.tenantId },
-  );
+  const file = await repo.findFile(ctx, id, { userId: actor.userId });
   if (!file) throw notFound('File');
   return file;
+}
+
+/** A display name: the last path segment, no control characters, at most 255 characters. */
+function cleanFileName(name: string): string {
+  const last = name.split(/[\\/]/).pop() ?? '';
+  let clean = '';
+  for (const ch of last) if (ch.charCodeAt(0) >= 0x20 && ch !== '\x7f') clean += ch;
+  return clean.trim().slice(0, 255);
 }
 
 export function listTaskFiles(ctx: Ctx, taskId: string): Promise<StoredFile[]> {

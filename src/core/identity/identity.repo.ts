@@ -2,7 +2,11 @@
  * Every query of the identity capability. Lookups by credential run before anyone is
  * authenticated; everything else is keyed by the acting user's own id.
  */
+
 import { type Selectable, sql } from 'kysely';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { precompiled } from '../../db/precompiled.ts';
+import { RESEAL_BATCH, sealedByOtherKey } from '../../db/sealed-sql.ts';
 import type { UsersTable } from '../../db/types.ts';
 import type { Ctx, Role, TenantRole, Tier } from '../context.ts';
 import type { Tenant, User } from './identity.types.ts';
@@ -39,31 +43,31 @@ export async function insertTenant(ctx: Ctx, tenant: Tenant): Promise<void> {
     .execute();
 }
 
-export async function findTenant(ctx: Ctx, id: string): Promise<Tenant | undefined> {
-  const row = await ctx.db
-    .selectFrom('tenants')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return (
-    row && { id: row.id, name: row.name, createdAt: row.created_at, updatedAt: row.updated_at }
-  );
-}
-
 export type NewUserRow = Omit<UserRow, 'id'>;
 
 export async function insertUser(ctx: Ctx, row: NewUserRow): Promise<UserRow> {
   return ctx.db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-/** Case-insensitive match on username or email. */
+/**
+ * Login names compare case-insensitively through SQL's own `lower()` on both sides, the
+ * same expression the unique indexes `users_username_lower` and `users_email_lower` are
+ * built on: whatever an engine's `lower()` does (ASCII only on SQLite, the collation's
+ * rules on PostgreSQL), a lookup can match at most the one row its index allows.
+ */
+const sameName = (column: 'username' | 'email', value: string) =>
+  sql<boolean>`lower(${sql.ref(column)}) = lower(${value})`;
+
+/**
+ * The one user a login name names. Emails always contain `@` and usernames never do
+ * (rows from before that rule keep theirs, but an `@` login is only ever an email), so
+ * a username can never shadow another account's email.
+ */
 export async function findUserByLogin(ctx: Ctx, login: string): Promise<UserRow | undefined> {
-  const key = login.toLowerCase();
   return ctx.db
     .selectFrom('users')
     .selectAll()
-    .where((eb) => eb.or([eb(sql`lower(username)`, '=', key), eb(sql`lower(email)`, '=', key)]))
-    .orderBy('id')
+    .where(sameName(login.includes('@') ? 'email' : 'username', login))
     .executeTakeFirst();
 }
 
@@ -75,12 +79,7 @@ export async function findUserByUsernameOrEmail(
   return ctx.db
     .selectFrom('users')
     .select(['username', 'email'])
-    .where((eb) =>
-      eb.or([
-        eb(sql`lower(username)`, '=', username.toLowerCase()),
-        eb(sql`lower(email)`, '=', email.toLowerCase()),
-      ]),
-    )
+    .where((eb) => eb.or([sameName('username', username), sameName('email', email)]))
     .execute();
 }
 
@@ -88,7 +87,7 @@ export async function usernameTaken(ctx: Ctx, username: string): Promise<boolean
   const row = await ctx.db
     .selectFrom('users')
     .select('id')
-    .where(sql`lower(username)`, '=', username.toLowerCase())
+    .where(sameName('username', username))
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -97,7 +96,7 @@ export async function emailTakenByOther(ctx: Ctx, email: string, userId: number)
   const row = await ctx.db
     .selectFrom('users')
     .select('id')
-    .where(sql`lower(email)`, '=', email.toLowerCase())
+    .where(sameName('email', email))
     .where('id', '!=', userId)
     .executeTakeFirst();
   return row !== undefined;
@@ -107,43 +106,48 @@ export async function findUserById(ctx: Ctx, id: number): Promise<UserRow | unde
   return ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findUserByUuid(ctx: Ctx, uuid: string): Promise<UserRow | undefined> {
-  return ctx.db.selectFrom('users').selectAll().where('uuid', '=', uuid).executeTakeFirst();
-}
+// The two lookups every authenticated request runs are compiled once (precompiled.ts).
+const userByApiKeyHash = precompiled((db, hash: string) =>
+  db.selectFrom('users').selectAll().where('api_key_hash', '=', hash),
+);
 
 export async function findUserByApiKeyHash(ctx: Ctx, hash: string): Promise<UserRow | undefined> {
-  return ctx.db.selectFrom('users').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
+  return (await userByApiKeyHash(ctx.db, ctx.dialect, hash))[0];
 }
 
+const userForToken = precompiled((db, uuid: string, jti: string, sessionId: string) =>
+  db
+    .selectFrom('users')
+    .selectAll('users')
+    .select((eb) => {
+      const denied = eb.exists(
+        eb.selectFrom('revoked_tokens').select('jti').where('jti', 'in', [jti, sessionId]),
+      );
+      const revokedFamily = eb.exists(
+        eb
+          .selectFrom('refresh_tokens')
+          .select('id')
+          .where('family_id', '=', sessionId)
+          .where('revoked_at', 'is not', null),
+      );
+      return eb.or([denied, revokedFamily]).as('revoked');
+    })
+    .where('uuid', '=', uuid),
+);
+
 /**
- * The user behind an access token, and whether the token (or the refresh family it was
- * issued with) has been revoked, in one round trip: this runs on every request.
+ * The user behind an access token, and whether the token, its session (every token of
+ * one login, refreshed or reissued, shares it) or the refresh family of that session has
+ * been revoked, in one round trip of primary-key and indexed probes: this runs on every
+ * request and on every WebSocket re-check.
  */
 export async function findUserForToken(
   ctx: Ctx,
   uuid: string,
   jti: string,
-  familyId: string | undefined,
+  sessionId: string,
 ): Promise<(UserRow & { revoked: boolean }) | undefined> {
-  const row = await ctx.db
-    .selectFrom('users')
-    .selectAll('users')
-    .select((eb) => {
-      const deniedToken = eb.exists(
-        eb.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti),
-      );
-      if (!familyId) return deniedToken.as('revoked');
-      const revokedFamily = eb.exists(
-        eb
-          .selectFrom('refresh_tokens')
-          .select('id')
-          .where('family_id', '=', familyId)
-          .where('revoked_at', 'is not', null),
-      );
-      return eb.or([deniedToken, revokedFamily]).as('revoked');
-    })
-    .where('uuid', '=', uuid)
-    .executeTakeFirst();
+  const [row] = await userForToken(ctx.db, ctx.dialect, uuid, jti, sessionId);
   return row && { ...row, revoked: Boolean(row.revoked) };
 }
 
@@ -167,6 +171,11 @@ export async function listTenantUsers(ctx: Ctx, tenantId: string): Promise<UserR
     .where('tenant_id', '=', tenantId)
     .orderBy('id')
     .execute();
+}
+
+/** Every user of the platform, oldest first (platform admins). */
+export async function listAllUsers(ctx: Ctx, limit: number): Promise<UserRow[]> {
+  return ctx.db.selectFrom('users').selectAll().orderBy('id').limit(limit).execute();
 }
 
 export async function insertRefreshToken(
@@ -224,24 +233,14 @@ export async function revokeRefreshFamily(ctx: Ctx, familyId: string, now: numbe
     .execute();
 }
 
-export async function revokeAllRefreshTokensOfUser(
-  ctx: Ctx,
-  userId: number,
-  now: number,
-): Promise<void> {
-  await ctx.db
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: now })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
-}
-
-/** Adds an access token's id to the deny-list until it would have expired anyway. */
-export async function denyAccessToken(ctx: Ctx, jti: string, expiresAt: number): Promise<void> {
+/**
+ * Adds an id to the deny-list until `expiresAt`: an access token's `jti`, or a session
+ * id (`fam`), which denies every token carrying it. Both are UUIDv7, so they never clash.
+ */
+export async function denyTokenId(ctx: Ctx, id: string, expiresAt: number): Promise<void> {
   await ctx.db
     .insertInto('revoked_tokens')
-    .values({ jti, expires_at: expiresAt })
+    .values({ jti: id, expires_at: expiresAt })
     .onConflict((oc) => oc.column('jti').doNothing())
     .execute();
 }
@@ -250,4 +249,38 @@ export async function denyAccessToken(ctx: Ctx, jti: string, expiresAt: number):
 export async function purgeExpiredTokens(ctx: Ctx, now: number): Promise<void> {
   await ctx.db.deleteFrom('revoked_tokens').where('expires_at', '<', now).execute();
   await ctx.db.deleteFrom('refresh_tokens').where('expires_at', '<', now).execute();
+}
+
+/** Whether an insert or update failed on a unique index (two writers raced for one name). */
+export function isDuplicate(error: unknown): boolean {
+  return isUniqueViolation(error);
+}
+
+/** Users whose API key copy is not sealed by the key `keyId`, in id order after `afterId`. */
+export function listApiKeysSealedByOtherKey(ctx: Ctx, keyId: string, afterId: number) {
+  return ctx.db
+    .selectFrom('users')
+    .select(['id', 'uuid', 'api_key_ciphertext as sealed'])
+    .where('api_key_ciphertext', 'is not', null)
+    .where(sealedByOtherKey('api_key_ciphertext', keyId))
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(RESEAL_BATCH)
+    .execute();
+}
+
+/** Replaces a user's sealed API key copy unless it changed since it was read (a regenerated key wins). */
+export async function replaceSealedApiKey(
+  ctx: Ctx,
+  id: number,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const result = await ctx.db
+    .updateTable('users')
+    .set({ api_key_ciphertext: to })
+    .where('id', '=', id)
+    .where('api_key_ciphertext', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -1,7 +1,7 @@
 /**
  * Access tokens: HS256 JWTs (jose) with `sub` (the user's UUID), `tid` (tenant),
- * `jti`, `iat`, `exp` and, when issued with a refresh token, `fam` (its family), so
- * logout can revoke both.
+ * `jti`, `iat`, `exp` and `fam`: the session (login) the token belongs to, which is also
+ * the id of its refresh-token family when it has one, so logout can revoke them all.
  */
 import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
@@ -15,20 +15,20 @@ export interface AccessClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** The session; absent only on tokens issued before every token carried one. */
   fam?: string;
 }
 
 export async function signAccessToken(
   key: KeyObject,
-  claims: { userUuid: string; tenantId: string; familyId?: string },
+  claims: { userUuid: string; tenantId: string; sessionId: string },
   nowMs: number,
   ttlSeconds: number,
 ): Promise<{ token: string; jti: string; expiresAt: number }> {
   const jti = uuidv7(nowMs);
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + ttlSeconds;
-  const payload: Record<string, unknown> = { tid: claims.tenantId };
-  if (claims.familyId) payload.fam = claims.familyId;
+  const payload: Record<string, unknown> = { tid: claims.tenantId, fam: claims.sessionId };
   const token = await new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.userUuid)
@@ -94,9 +94,4 @@ async function verifyWithJose(
     if (error instanceof errors.JOSEError) return undefined;
     throw error;
   }
-}
-
-/** Cheap shape check so API keys and garbage never reach the JWT verifier. */
-export function looksLikeJwt(token: string): boolean {
-  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
 }

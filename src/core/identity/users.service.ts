@@ -1,16 +1,22 @@
 /**
  * Users and tenants: registration, profile, API keys, tenant membership.
  */
-import { isUniqueViolation } from '../../db/errors.ts';
-import { type Ctx, type UserActor, withTransaction } from '../context.ts';
-import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } from '../errors.ts';
+import { type Ctx, inTransaction, type UserActor, withTransaction } from '../context.ts';
+import { conflict, DomainError, invalid, notFound, unauthenticated } from '../errors.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import { issueApiKey, revealApiKey } from './api-keys.ts';
+import { recentRow } from './authenticated-row.ts';
 import * as repo from './identity.repo.ts';
 import type { RegisterInput, User } from './identity.types.ts';
 import { hashPassword } from './passwords.ts';
 
-export const USERNAME_PATTERN = /^[A-Za-z0-9_.@+-]{3,64}$/;
+/**
+ * No `@`: an email always has one, so a username can never be another account's email
+ * (logins take either, and an `@` login is looked up as an email only).
+ */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.+-]{3,64}$/;
+const USERNAME_RULE =
+  'username must be 3-64 characters of letters, digits and . _ - + (no @: a username cannot be an email address)';
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
@@ -18,12 +24,6 @@ export const PASSWORD_MAX = 256;
 export function requireUser(ctx: Ctx): UserActor {
   if (ctx.actor.kind !== 'user') throw unauthenticated();
   return ctx.actor;
-}
-
-export function requireAdmin(ctx: Ctx): UserActor {
-  const actor = requireUser(ctx);
-  if (actor.role !== 'admin') throw forbidden('Admin role required');
-  return actor;
 }
 
 /**
@@ -39,64 +39,81 @@ export async function registerUser(
     throw invalid('email', 'value is not a valid email address', 'value_error.email');
   if (input.password !== undefined) checkPassword(input.password);
   if (input.username !== undefined && !USERNAME_PATTERN.test(input.username)) {
-    throw invalid(
-      'username',
-      'username must be 3-64 characters of letters, digits and . _ - + @',
-      'value_error',
-    );
+    throw invalid('username', USERNAME_RULE, 'value_error');
   }
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
-  const now = ctx.clock.now();
-
-  try {
-    return await withTransaction(ctx, async (tx) => {
-      const username = input.username ?? (await deriveUsername(tx, email));
-      const clashes = await repo.findUserByUsernameOrEmail(tx, username, email);
-      if (clashes.length > 0) throw conflict('Username or email already exists');
-
-      let tenantId = input.tenantId;
-      if (tenantId === undefined) {
-        tenantId = uuidv7(now);
-        await repo.insertTenant(tx, {
-          id: tenantId,
-          name: input.tenantName?.trim() || username,
-          createdAt: now,
-          updatedAt: now,
-        });
+  // A derived username can lose a race for its name to another registration; it is
+  // derived again (in a fresh transaction) rather than refusing a user who never chose one.
+  const retries = input.username === undefined && !inTransaction(ctx) ? 2 : 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await insertNewUser(ctx, input, email, passwordHash);
+    } catch (error) {
+      if (!repo.isDuplicate(error)) throw error;
+      if (attempt >= retries) {
+        // Two registrations racing for one name: the unique index decides, the loser gets 409.
+        throw conflict('Username or email already exists');
       }
-      const uuid = uuidv7(now);
-      const key = issueApiKey(tx.keys.box, uuid);
-      const row = await repo.insertUser(tx, {
-        uuid,
-        tenant_id: tenantId,
-        username,
-        email,
-        full_name: input.fullName ?? null,
-        password_hash: passwordHash,
-        role: input.role ?? 'user',
-        tenant_role: input.tenantRole ?? (input.tenantId === undefined ? 'owner' : 'member'),
-        tier: input.tier ?? tx.config.users.defaultTier,
-        daily_limit: input.dailyLimit ?? tx.config.users.defaultDailyLimit,
-        is_active: 1,
-        api_key_hash: key.hash,
-        api_key_ciphertext: key.ciphertext,
-        oidc_issuer: null,
-        oidc_subject: null,
-        created_at: now,
-        updated_at: now,
-      });
-      return { user: repo.toUser(row), apiKey: key.plaintext };
-    });
-  } catch (error) {
-    // Two registrations racing for one name: the unique index decides, the loser gets 409.
-    if (isUniqueViolation(error)) throw conflict('Username or email already exists');
-    throw error;
+    }
   }
 }
 
-export async function getCurrentUser(ctx: Ctx): Promise<User> {
+async function insertNewUser(
+  ctx: Ctx,
+  input: RegisterInput,
+  email: string,
+  passwordHash: string | null,
+): Promise<{ user: User; apiKey: string }> {
+  const now = ctx.clock.now();
+  return withTransaction(ctx, async (tx) => {
+    const username = input.username ?? (await deriveUsername(tx, email));
+    const clashes = await repo.findUserByUsernameOrEmail(tx, username, email);
+    if (clashes.length > 0) throw conflict('Username or email already exists');
+
+    let tenantId = input.tenantId;
+    if (tenantId === undefined) {
+      tenantId = uuidv7(now);
+      await repo.insertTenant(tx, {
+        id: tenantId,
+        name: input.tenantName?.trim() || username,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    const uuid = uuidv7(now);
+    const key = issueApiKey(tx.keys.box, uuid);
+    const row = await repo.insertUser(tx, {
+      uuid,
+      tenant_id: tenantId,
+      username,
+      email,
+      full_name: input.fullName ?? null,
+      password_hash: passwordHash,
+      role: input.role ?? 'user',
+      tenant_role: input.tenantRole ?? (input.tenantId === undefined ? 'owner' : 'member'),
+      tier: input.tier ?? tx.config.users.defaultTier,
+      daily_limit: input.dailyLimit ?? tx.config.users.defaultDailyLimit,
+      is_active: 1,
+      api_key_hash: key.hash,
+      api_key_ciphertext: key.ciphertext,
+      oidc_issuer: null,
+      oidc_subject: null,
+      created_at: now,
+      updated_at: now,
+    });
+    return { user: repo.toUser(row), apiKey: key.plaintext };
+  });
+}
+
+/** The caller's row: the one they were just authenticated with, or read now. */
+function currentRow(ctx: Ctx): Promise<repo.UserRow | undefined> {
   const actor = requireUser(ctx);
-  const row = await repo.findUserById(ctx, actor.userId);
+  const recent = recentRow(actor, ctx.clock.now());
+  return recent ? Promise.resolve(recent) : repo.findUserById(ctx, actor.userId);
+}
+
+export async function getCurrentUser(ctx: Ctx): Promise<User> {
+  const row = await currentRow(ctx);
   if (!row) throw notFound('User');
   return repo.toUser(row);
 }
@@ -121,7 +138,7 @@ export async function updateCurrentUser(
     if (!row) throw notFound('User');
     return repo.toUser(row);
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict('Email already in use');
+    if (repo.isDuplicate(error)) throw conflict('Email already in use');
     throw error;
   }
 }
@@ -130,13 +147,19 @@ export async function updateCurrentUser(
 export async function getCurrentUserWithApiKey(
   ctx: Ctx,
 ): Promise<{ user: User; apiKey: string | null }> {
-  const actor = requireUser(ctx);
-  const row = await repo.findUserById(ctx, actor.userId);
+  const row = await currentRow(ctx);
   if (!row) throw notFound('User');
   return {
     user: repo.toUser(row),
     apiKey: revealApiKey(ctx.keys.box, row.uuid, row.api_key_ciphertext),
   };
+}
+
+/** Every user of the platform, for platform admins (role `admin`) only. */
+export async function listAllUsers(ctx: Ctx, limit = 1000): Promise<User[]> {
+  const actor = requireUser(ctx);
+  if (actor.role !== 'admin') throw new DomainError('forbidden', 'Admin access required');
+  return (await repo.listAllUsers(ctx, limit)).map(repo.toUser);
 }
 
 /** Replaces the acting user's API key; the old one stops working at once. */
@@ -149,13 +172,6 @@ export async function regenerateApiKey(ctx: Ctx): Promise<string> {
     updated_at: ctx.clock.now(),
   });
   return key.plaintext;
-}
-
-export async function getTenant(ctx: Ctx) {
-  const actor = requireUser(ctx);
-  const tenant = await repo.findTenant(ctx, actor.tenantId);
-  if (!tenant) throw notFound('Tenant');
-  return tenant;
 }
 
 export function checkPassword(password: string): void {
@@ -177,7 +193,10 @@ export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL_RE.test(value);
 }
 
-/** Users who register with only an email (Task Assistant, OIDC) get a username from it. */
+/**
+ * Users who register with only an email (Task Assistant, OIDC) get a username from its
+ * local part, kept to USERNAME_PATTERN (so never an `@`) and unique like any other.
+ */
 async function deriveUsername(ctx: Ctx, email: string): Promise<string> {
   const base =
     (email.split('@')[0] ?? 'user').replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 48) || 'user';

@@ -286,6 +286,26 @@ export async function cancelQueuedJob(ctx: Ctx, id: string): Promise<boolean> {
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Moves a job that has not been claimed (new priority or start time); false once it has. */
+export async function rescheduleQueuedJob(
+  ctx: Ctx,
+  id: string,
+  changes: { priority?: number; runAt?: number },
+): Promise<boolean> {
+  const set: { updated_at: number; priority?: number; run_at?: number } = {
+    updated_at: ctx.clock.now(),
+  };
+  if (changes.priority !== undefined) set.priority = changes.priority;
+  if (changes.runAt !== undefined) set.run_at = changes.runAt;
+  const result = await ctx.db
+    .updateTable('jobs')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Flags a running job for cancellation; its worker sees it by notification or heartbeat. */
 export async function requestJobCancel(ctx: Ctx, id: string): Promise<boolean> {
   const result = await ctx.db
@@ -335,6 +355,14 @@ export async function registerWorker(
 
 export async function heartbeatWorker(ctx: Ctx, id: string, now: number): Promise<void> {
   await ctx.db.updateTable('workers').set({ heartbeat_at: now }).where('id', '=', id).execute();
+}
+
+export async function setWorkerConcurrency(
+  ctx: Ctx,
+  id: string,
+  concurrency: number,
+): Promise<void> {
+  await ctx.db.updateTable('workers').set({ concurrency }).where('id', '=', id).execute();
 }
 
 export async function stopWorker(ctx: Ctx, id: string, now: number): Promise<void> {

@@ -53,6 +53,18 @@ export async function enqueueJob<P>(
   return job as JobRecord<P> | undefined;
 }
 
+/**
+ * Changes when (and in which order) a job that has not started runs. False when a
+ * worker already claimed it (the caller then refuses the change).
+ */
+export function rescheduleJob(
+  ctx: Ctx,
+  jobId: string,
+  changes: { priority?: number; runAt?: number },
+): Promise<boolean> {
+  return repo.rescheduleQueuedJob(ctx, jobId, changes);
+}
+
 export type CancelOutcome = 'cancelled' | 'cancelling' | 'finished';
 
 /**

@@ -45,7 +45,7 @@ export class Worker {
   readonly #runtime: Runtime;
   readonly #catalog: JobCatalog;
   readonly #kinds: string[];
-  readonly #concurrency: number;
+  #concurrency: number;
   readonly #ctx: Ctx;
   readonly #active = new Map<string, ActiveJob>();
   readonly #timers: NodeJS.Timeout[] = [];
@@ -66,6 +66,24 @@ export class Worker {
 
   get activeCount(): number {
     return this.#active.size;
+  }
+
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /**
+   * Changes how many jobs this process runs at once (the autoscaler's lever). Raising it
+   * wakes the loop to claim at once; lowering it never aborts a running job: the worker
+   * simply claims nothing until it is under the new limit. The worker registry is updated
+   * so the pool's slot count seen by every process is the real one.
+   */
+  async setConcurrency(concurrency: number): Promise<void> {
+    const next = Math.max(1, Math.floor(concurrency));
+    if (next === this.#concurrency) return;
+    this.#concurrency = next;
+    this.#poke();
+    await repo.setWorkerConcurrency(this.#ctx, this.id, next);
   }
 
   async start(): Promise<void> {

@@ -4,10 +4,11 @@
  */
 import type { Ctx } from '../context.ts';
 import { notFound } from '../errors.ts';
+import { findUserById } from '../identity/identity.repo.ts';
 import { requireUser } from '../identity/users.service.ts';
-import { usageTotals } from '../metering/ledger.repo.ts';
-import { billingCycle } from '../metering/metering.service.ts';
-import { DAY_MS, usageByDay, usedOn, utcDay } from './quota.ts';
+import { billingCycle, usageTotals } from '../metering/metering.service.ts';
+import { DAY_MS, utcDay } from '../shared/clock.ts';
+import { usageByDay, usedOn } from './quota.ts';
 import * as repo from './tasks.repo.ts';
 import type { TaskScope, TaskStatus } from './tasks.types.ts';
 
@@ -19,11 +20,7 @@ export interface QuotaStatus {
 
 export async function quotaStatus(ctx: Ctx): Promise<QuotaStatus> {
   const actor = requireUser(ctx);
-  const user = await ctx.db
-    .selectFrom('users')
-    .select('daily_limit')
-    .where('id', '=', actor.userId)
-    .executeTakeFirst();
+  const user = await findUserById(ctx, actor.userId);
   if (!user) throw notFound('User');
   const usedToday = await usedOn(ctx, actor.userId, utcDay(ctx.clock.now()));
   return {

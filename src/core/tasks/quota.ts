@@ -1,15 +1,12 @@
 /**
- * The daily task quota: each user may create `daily_limit` tasks per UTC day. One
- * conditional upsert takes a unit, so concurrent creates can never exceed the limit
- * (the row lock on PostgreSQL, the single writer on SQLite).
+ * The daily task quota: each user may start `daily_limit` task executions per UTC day
+ * (a create or a re-run). Taking a unit is one conditional upsert (quota.repo.ts), so
+ * concurrent takers can never exceed the limit.
  */
-import { sql } from 'kysely';
 import type { Ctx } from '../context.ts';
 import { DomainError } from '../errors.ts';
-
-export const DAY_MS = 86_400_000;
-
-export const utcDay = (ms: number) => Math.floor(ms / DAY_MS);
+import { utcDay } from '../shared/clock.ts';
+import * as repo from './quota.repo.ts';
 
 /** Takes one unit of today's quota, or throws quota_exceeded. */
 export async function consumeDailyQuota(
@@ -19,46 +16,23 @@ export async function consumeDailyQuota(
 ): Promise<number> {
   const day = utcDay(ctx.clock.now());
   if (dailyLimit <= 0) throw quotaExceeded(dailyLimit, 0);
-  const row = await ctx.db
-    .insertInto('daily_usage')
-    .values({ user_id: userId, day, tasks: 1 })
-    .onConflict((oc) =>
-      oc
-        .columns(['user_id', 'day'])
-        .doUpdateSet({ tasks: sql`daily_usage.tasks + 1` })
-        .where('daily_usage.tasks', '<', dailyLimit),
-    )
-    .returning('tasks')
-    .executeTakeFirst();
-  if (!row) throw quotaExceeded(dailyLimit, await usedOn(ctx, userId, day));
-  return row.tasks;
+  const count = await repo.takeUnit(ctx, userId, day, dailyLimit);
+  if (count === undefined) throw quotaExceeded(dailyLimit, await repo.countOn(ctx, userId, day));
+  return count;
 }
 
-export async function usedOn(ctx: Ctx, userId: number, day: number): Promise<number> {
-  const row = await ctx.db
-    .selectFrom('daily_usage')
-    .select('tasks')
-    .where('user_id', '=', userId)
-    .where('day', '=', day)
-    .executeTakeFirst();
-  return row?.tasks ?? 0;
+export function usedOn(ctx: Ctx, userId: number, day: number): Promise<number> {
+  return repo.countOn(ctx, userId, day);
 }
 
-/** Requests per day over a range of days (Codeep's quota_usage). */
-export async function usageByDay(
+/** Executions per day over a range of days (Codeep's quota_usage). */
+export function usageByDay(
   ctx: Ctx,
   userId: number,
   fromDay: number,
   toDay: number,
 ): Promise<Map<number, number>> {
-  const rows = await ctx.db
-    .selectFrom('daily_usage')
-    .select(['day', 'tasks'])
-    .where('user_id', '=', userId)
-    .where('day', '>=', fromDay)
-    .where('day', '<=', toDay)
-    .execute();
-  return new Map(rows.map((r) => [r.day, r.tasks]));
+  return repo.countsByDay(ctx, userId, fromDay, toDay);
 }
 
 export function quotaExceeded(dailyLimit: number, usedToday: number): DomainError {

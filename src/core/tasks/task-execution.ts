@@ -4,18 +4,18 @@
  * outcome in the same transaction that completes the job. A cancelled, deleted or
  * re-owned task is never overwritten.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Selectable } from 'kysely';
-import type { FilesTable } from '../../db/types.ts';
-import { SANDBOX_MODEL_KEY } from '../ai/catalog.ts';
-import { type Ctx, createContext, type Runtime, type UserActor } from '../context.ts';
+import type { Readable } from 'node:stream';
+import type { Ctx } from '../context.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { Workspace } from '../execution/workspace.ts';
+import { requireSandbox, sandboxOf } from '../execution/availability.ts';
+import type { Workspace } from '../execution/workspace.ts';
 import { contentTypeFor } from '../files/content-types.ts';
 import * as filesRepo from '../files/files.repo.ts';
+import { actAsUser } from '../identity/auth.service.ts';
 import type { RunningJob } from '../jobs/jobs.types.ts';
-import { recordUsage } from '../metering/metering.service.ts';
+import { type MeterOwner, recordUsage } from '../metering/metering.service.ts';
+import { meterSandboxTime } from '../metering/usage-meters.ts';
 import { isUuid, uuidv7 } from '../shared/ids.ts';
 import { runnerFor } from './runners/registry.ts';
 import type { OutputArtifact, TaskRunOutcome, UsageReport } from './runners/runner.types.ts';
@@ -28,6 +28,7 @@ export interface RunTaskPayload {
 }
 
 const MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
+const MAX_ARTIFACTS = 100;
 
 export async function executeTask(job: RunningJob<RunTaskPayload>): Promise<void> {
   const { ctx } = job;
@@ -53,29 +54,47 @@ export async function executeTask(job: RunningJob<RunTaskPayload>): Promise<void
   });
   if (!task) return; // cancelled or deleted before it started: nothing to do
 
-  const owner = ownerContext(runtime, task, ctx);
   const usage: UsageTally = {
     modelKey: '',
     inputTokens: 0,
     outputTokens: 0,
     sandboxMs: 0,
     costMicroUsd: 0,
-    metered: false,
-    unmeteredSandboxMs: 0,
   };
-  const workspace = Workspace.create(runtime.workspaceRoot, task.id);
+  // The run acts as the task's owner (what it stores and spends is theirs).
+  const owner = await actAsUser(ctx, task.userId);
+  if (!owner) {
+    await job.complete((tx) =>
+      finishTask(tx, task, failed('The task owner no longer exists'), usage),
+    );
+    return;
+  }
+  const workspace = await runtime.workspaces.create(task.id);
   try {
     const outcome = await runOnce(job, owner, task, workspace, usage);
     // The run ended because it was cancelled (or lost its lease): let the worker settle it.
     if (job.signal.aborted) throw new Error(`run aborted: ${String(job.signal.reason)}`);
     const artifacts = await storeArtifacts(owner, task, workspace, outcome);
+    const linked = linkOutputFile(outcome, artifacts);
     await job.complete(async (tx) => {
       for (const file of artifacts) await filesRepo.insertFile(tx, file);
-      await finishTask(tx, task, outcome, usage);
+      await finishTask(tx, task, linked, usage);
     });
   } finally {
-    workspace.remove();
+    await workspace.remove();
   }
+}
+
+/**
+ * A result that names its output (`output_file`, data_processing's) also gets that
+ * stored file's id, so a client can fetch it through the files API.
+ */
+function linkOutputFile(outcome: TaskRunOutcome, files: filesRepo.FileRow[]): TaskRunOutcome {
+  const result = outcome.result;
+  if (!result || typeof result !== 'object' || Array.isArray(result)) return outcome;
+  const name = (result as Record<string, unknown>).output_file;
+  const file = files.find((f) => f.name === name);
+  return file ? { ...outcome, result: { ...result, file_id: file.id } } : outcome;
 }
 
 async function runOnce(
@@ -85,26 +104,28 @@ async function runOnce(
   workspace: Workspace,
   usage: UsageTally,
 ): Promise<TaskRunOutcome> {
-  const runner = runnerFor(task.kind);
-  const provider = owner.runtime.sandbox;
+  const runner = runnerFor(owner, task.kind);
   if (!runner) return failed(`No runner for task kind "${task.kind}"`);
-  if (runner.needsSandbox && !provider.available) return failed(provider.reason);
   try {
     return await runner.run({
       ctx: owner,
       task,
       workspace,
-      sandbox: provider.available ? provider.sandbox : (undefined as never),
+      sandbox: runner.needsSandbox ? requireSandbox(owner, `${task.kind} tasks`) : sandboxOf(owner),
       signal: job.signal,
       progress: (step) => recordProgress(job, task.id, step),
       reportUsage: (report) => addUsage(usage, report),
+      meterSandbox: async (ms) => {
+        const cost = await meterSandboxTime(owner, ownerOf(task), ms, { taskId: task.id });
+        addUsage(usage, { sandboxMs: ms, costMicroUsd: cost });
+      },
       fetchInput: (reference, as) => fetchInput(owner, task, workspace, reference, as),
     });
   } catch (error) {
     if (job.signal.aborted) throw error;
     // A refusal the runner explains (bad input, missing file) fails the task for good;
     // anything else is an infrastructure fault and the job is retried.
-    if (error instanceof DomainError) return failed(error.message);
+    if (error instanceof DomainError) return failed(owner.runtime.redactPaths(error.message));
     throw error;
   }
 }
@@ -149,7 +170,10 @@ async function finishTask(
     {
       status: outcome.status,
       result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
-      error_message: outcome.status === 'failed' ? (outcome.errorMessage ?? 'Task failed') : null,
+      error_message:
+        outcome.status === 'failed'
+          ? tx.runtime.redactPaths(outcome.errorMessage ?? 'Task failed')
+          : null,
       progress: 100,
       completed_at: now,
       updated_at: now,
@@ -157,7 +181,7 @@ async function finishTask(
     ['running'],
   );
   if (finished) {
-    await meterTask(tx, task, usage);
+    await recordUsage(tx, ownerOf(task), { kind: 'task', taskId: task.id });
     await recordTaskEvent(tx, finished, eventForStatus(finished.status), {
       error_message: finished.errorMessage,
       usage: {
@@ -170,7 +194,11 @@ async function finishTask(
   }
 }
 
-/** Blobs are written outside the transaction (they are immutable); file rows go inside it. */
+/**
+ * Blobs are written outside the transaction (they are immutable); file rows go inside it.
+ * Files the run left in out/ are handed over by the workspace, which never follows a
+ * link the run planted (see docs/security.md); the runner's own artifacts come first.
+ */
 async function storeArtifacts(
   owner: Ctx,
   task: Task,
@@ -185,12 +213,12 @@ async function storeArtifacts(
       contentType: 'text/plain; charset=utf-8',
     });
   }
-  const rows: Selectable<FilesTable>[] = [];
+  const rows: filesRepo.FileRow[] = [];
   const seen = new Set<string>();
   const blobs = owner.runtime.blobs;
   const now = owner.clock.now();
-  const add = async (name: string, data: Buffer | { path: string }, contentType?: string) => {
-    if (seen.has(name)) return;
+  const add = async (name: string, data: Buffer | Readable, contentType?: string) => {
+    if (seen.has(name)) return; // the workspace drains or closes an unread stream
     seen.add(name);
     const blob = await blobs.put(data, MAX_ARTIFACT_BYTES);
     rows.push({
@@ -215,9 +243,12 @@ async function storeArtifacts(
       artifact.contentType,
     );
   }
-  for (const output of workspace.outputs()) {
-    if (output.size <= MAX_ARTIFACT_BYTES) await add(output.name, { path: output.path });
-  }
+  const report = await workspace.collectOutputs(
+    { maxFiles: MAX_ARTIFACTS, maxFileBytes: MAX_ARTIFACT_BYTES },
+    (file) => add(file.name, file.stream),
+  );
+  if (report.skipped.length > 0)
+    owner.log.info({ task: task.id, skipped: report.skipped }, 'outputs left out');
   return rows;
 }
 
@@ -232,13 +263,13 @@ async function fetchInput(
     ? await filesRepo.findFile(owner, reference, { userId: task.userId })
     : await filesRepo.findUploadByName(owner, task.userId, reference);
   if (!file) throw notFound(`Input file "${reference}"`);
-  const target = workspace.resolve(as ?? path.basename(file.name));
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.copyFileSync(owner.runtime.blobs.path(file.sha256), target);
+  const target = as ?? path.basename(file.name);
+  await workspace.write(target, owner.runtime.blobs.open(file.sha256));
   return target;
 }
 
-type UsageTally = Required<UsageReport> & { unmeteredSandboxMs: number };
+/** What the task's events report of its run (already in the ledger, metered where it happened). */
+type UsageTally = Required<UsageReport>;
 
 function addUsage(total: UsageTally, report: UsageReport): void {
   if (report.modelKey) total.modelKey = report.modelKey;
@@ -246,36 +277,8 @@ function addUsage(total: UsageTally, report: UsageReport): void {
   total.outputTokens += report.outputTokens ?? 0;
   total.sandboxMs += report.sandboxMs ?? 0;
   total.costMicroUsd += report.costMicroUsd ?? 0;
-  if (!report.metered) total.unmeteredSandboxMs += report.sandboxMs ?? 0;
 }
 
-/** The ledger rows a finished task adds: the task itself, and sandbox time no runner metered. */
-async function meterTask(tx: Ctx, task: Task, usage: UsageTally): Promise<void> {
-  const owner = { userId: task.userId, tenantId: task.tenantId };
-  await recordUsage(tx, owner, { kind: 'task', taskId: task.id });
-  if (usage.unmeteredSandboxMs > 0) {
-    const entry = tx.runtime.ai.catalog.get(SANDBOX_MODEL_KEY);
-    usage.costMicroUsd += await recordUsage(tx, owner, {
-      kind: 'sandbox',
-      modelKey: SANDBOX_MODEL_KEY,
-      pricing: entry?.pricing,
-      usage: { inputTokens: 0, outputTokens: 0, seconds: usage.unmeteredSandboxMs / 1000 },
-      taskId: task.id,
-    });
-  }
-}
-
-/** The task owner's identity, so what the run stores is theirs. */
-function ownerContext(runtime: Runtime, task: Task, base: Ctx): Ctx {
-  const actor: UserActor = {
-    kind: 'user',
-    userId: task.userId,
-    userUuid: '',
-    tenantId: task.tenantId,
-    role: 'user',
-    tenantRole: 'member',
-    tier: task.lane === 'premium' ? 'premium' : 'free',
-    authMethod: 'api_key',
-  };
-  return createContext(runtime, actor, base.log);
+function ownerOf(task: Task): MeterOwner {
+  return { userId: task.userId, tenantId: task.tenantId };
 }

@@ -5,11 +5,12 @@
 import { type Ctx, type Tier, type UserActor, withTransaction } from '../context.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import { recordEvent } from '../events/outbox.ts';
+import { requireSandbox } from '../execution/availability.ts';
 import * as filesRepo from '../files/files.repo.ts';
 import * as usersRepo from '../identity/identity.repo.ts';
 import { requireUser } from '../identity/users.service.ts';
-import type { Lane } from '../jobs/jobs.types.ts';
-import { cancelJob, enqueueJob, queueStats } from '../jobs/queue.ts';
+import { laneForTier } from '../jobs/lanes.ts';
+import { cancelJob, enqueueJob, queueStats, rescheduleJob } from '../jobs/queue.ts';
 import { isUuid, uuidv7 } from '../shared/ids.ts';
 import { consumeDailyQuota } from './quota.ts';
 import { runTaskJob } from './run-task.job.ts';
@@ -19,6 +20,7 @@ import { eventForStatus, recordTaskEvent } from './task-events.ts';
 import * as repo from './tasks.repo.ts';
 import {
   type CreateTaskInput,
+  type PendingTaskChanges,
   PRIORITY_RANK,
   type Task,
   type TaskListQuery,
@@ -30,30 +32,20 @@ import {
 
 const MAX_JSON_FIELD = 64 * 1024;
 
-/** Paying tiers get the premium lane. */
-export function laneForTier(tier: Tier): Lane {
-  return tier === 'free' ? 'normal' : 'premium';
-}
-
 /**
  * Creates a task and its job. Refused at once (never accepted and left to fail) when
  * its kind cannot run here: unknown kind, no sandbox, no AI provider, bad parameters.
  */
 export async function createTask(ctx: Ctx, input: CreateTaskInput): Promise<Task> {
   const actor = requireUser(ctx);
-  const runner = runnerFor(input.kind);
+  const runner = runnerFor(ctx, input.kind);
   if (!runner)
     throw invalid(
       'kind',
-      `Unknown task kind "${input.kind}"; available: ${taskKinds().join(', ')}`,
+      `Unknown task kind "${input.kind}"; available: ${taskKinds(ctx).join(', ')}`,
       'type_error.enum',
     );
-  if (runner.needsSandbox && !ctx.runtime.sandbox.available) {
-    throw new DomainError(
-      'unavailable',
-      `This server cannot run ${input.kind} tasks: ${ctx.runtime.sandbox.reason}`,
-    );
-  }
+  if (runner.needsSandbox) requireSandbox(ctx, `${input.kind} tasks`);
   checkJsonSize('parameters', input.parameters);
   checkJsonSize('metadata', input.metadata);
   await runner.validate(ctx, input);
@@ -209,6 +201,50 @@ export async function updateTask(
   });
 }
 
+/**
+ * Edits a task that has not started: its title, description, priority and start time.
+ * The waiting job moves with it (new priority, new run_at), so a raised priority
+ * overtakes queued work and a new schedule holds across restarts. Once a worker has
+ * claimed it (or it finished) the change is a conflict.
+ */
+export async function editPendingTask(
+  ctx: Ctx,
+  id: string,
+  changes: PendingTaskChanges,
+  scope: TaskScope = 'user',
+): Promise<Task> {
+  const actor = requireUser(ctx);
+  return withTransaction(ctx, async (tx) => {
+    const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
+    if (!current) throw notFound('Task');
+    const notStarted = () =>
+      new DomainError(
+        'conflict',
+        `Only tasks that have not started can be changed (this one is ${current.status})`,
+      );
+    if (current.status !== 'queued') throw notStarted();
+    const now = tx.clock.now();
+    const set: Parameters<typeof repo.updateTaskRow>[2] = { updated_at: now };
+    if (changes.title !== undefined) set.title = changes.title;
+    if (changes.description !== undefined) set.description = changes.description;
+    if (changes.priority !== undefined) set.priority = changes.priority;
+    if (changes.scheduledAt !== undefined) set.scheduled_at = changes.scheduledAt;
+    const moves = changes.priority !== undefined || changes.scheduledAt !== undefined;
+    if (current.jobId && moves) {
+      const moved = await rescheduleJob(tx, current.jobId, {
+        priority: changes.priority !== undefined ? PRIORITY_RANK[changes.priority] : undefined,
+        runAt:
+          changes.scheduledAt !== undefined ? Math.max(changes.scheduledAt ?? now, now) : undefined,
+      });
+      if (!moved) throw notStarted();
+    }
+    const updated = await repo.updateTaskRow(tx, current.id, set, ['queued']);
+    if (!updated) throw notStarted();
+    await recordTaskEvent(tx, updated, 'task.updated');
+    return updated;
+  });
+}
+
 /** Cancels a queued or running task (a running one's sandbox is killed). A finished task is returned as is. */
 export async function cancelTask(ctx: Ctx, id: string, scope: TaskScope = 'user'): Promise<Task> {
   const actor = requireUser(ctx);
@@ -216,6 +252,9 @@ export async function cancelTask(ctx: Ctx, id: string, scope: TaskScope = 'user'
     const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
     if (!current) throw notFound('Task');
     if (TERMINAL_STATUSES.includes(current.status)) return current;
+    // The job row first, then the task's: the worker locks them in that order
+    // (its lease, then the task it settles), so the reverse order could deadlock.
+    if (current.jobId) await cancelJob(tx, current.jobId);
     const now = tx.clock.now();
     const cancelled = await repo.updateTaskRow(
       tx,
@@ -224,7 +263,6 @@ export async function cancelTask(ctx: Ctx, id: string, scope: TaskScope = 'user'
       ['queued', 'running'],
     );
     if (!cancelled) return (await repo.findTaskById(tx, current.id))!;
-    if (current.jobId) await cancelJob(tx, current.jobId);
     await recordTaskEvent(tx, cancelled, 'task.cancelled');
     return cancelled;
   });
@@ -245,19 +283,25 @@ export async function deleteTask(ctx: Ctx, id: string, scope: TaskScope = 'user'
   });
 }
 
-/** Runs a failed (or cancelled) task again as a new attempt; retry_count goes up. */
+/**
+ * Runs a failed (or cancelled) task again as a new attempt; retry_count goes up. A run
+ * is an execution the daily quota counts, so it takes a unit of the owner's quota in
+ * the same transaction (refused with quota_exceeded when none is left).
+ */
 export async function retryTask(
   ctx: Ctx,
   id: string,
   scope: TaskScope = 'user',
-  options: { rerunSucceeded?: boolean } = {},
+  options: { rerunSucceeded?: boolean; failedOnly?: boolean } = {},
 ): Promise<Task> {
   const actor = requireUser(ctx);
-  // Retry is for failed and cancelled tasks; setting a finished task back to queued
-  // (an update) runs a succeeded one again too.
-  const from: Task['status'][] = options.rerunSucceeded
-    ? ['failed', 'cancelled', 'succeeded']
-    : ['failed', 'cancelled'];
+  // Retry is for failed and cancelled tasks (AutoServe: failed only); setting a
+  // finished task back to queued (an update) runs a succeeded one again too.
+  const from: Task['status'][] = options.failedOnly
+    ? ['failed']
+    : options.rerunSucceeded
+      ? ['failed', 'cancelled', 'succeeded']
+      : ['failed', 'cancelled'];
   return withTransaction(ctx, async (tx) => {
     const current = await repo.findTask(tx, actor, isUuid(id) ? id : '', scope);
     if (!current) throw notFound('Task');
@@ -267,14 +311,14 @@ export async function retryTask(
         `Only ${from.join(' or ')} tasks can be run again (this one is ${current.status})`,
       );
     }
-    const runner = runnerFor(current.kind);
-    if (runner?.needsSandbox && !tx.runtime.sandbox.available) {
-      throw new DomainError(
-        'unavailable',
-        `This server cannot run ${current.kind} tasks: ${tx.runtime.sandbox.reason}`,
-      );
-    }
+    const runner = runnerFor(tx, current.kind);
+    if (runner?.needsSandbox) requireSandbox(tx, `${current.kind} tasks`);
     const now = tx.clock.now();
+    if (!runner?.manual) {
+      const owner = await usersRepo.findUserById(tx, current.userId);
+      if (!owner) throw notFound('Task');
+      await consumeDailyQuota(tx, owner.id, owner.daily_limit);
+    }
     // A manual task is tracked, not run: it waits for a client to set its outcome.
     const job = runner?.manual
       ? undefined
@@ -322,15 +366,6 @@ export async function taskQueueStats(ctx: Ctx) {
     if (status === 'queued' || status === 'running') lanes[lane][status] += n;
   }
   return { lanes, activeConsumers: queue.activeConsumers, workers: queue.workers };
-}
-
-export async function countTasksByStatus(
-  ctx: Ctx,
-  scope: TaskScope,
-  window?: { from?: number; to?: number },
-) {
-  const actor = requireUser(ctx);
-  return repo.countByStatus(ctx, actor, scope, window);
 }
 
 function checkJsonSize(field: string, value: unknown): void {

@@ -94,3 +94,12 @@ export interface UpdateTaskInput {
   startedAt?: number | null;
   completedAt?: number | null;
 }
+
+/** What may change while a task waits (AutoServe's PUT): it has not started yet. */
+export interface PendingTaskChanges {
+  title?: string | null;
+  description?: string | null;
+  priority?: TaskPriority;
+  /** Epoch ms; null runs it as soon as a worker is free. */
+  scheduledAt?: number | null;
+}

@@ -7,10 +7,20 @@ import * as m0001 from './0001_identity.ts';
 import * as m0002 from './0002_task_engine.ts';
 import * as m0003 from './0003_metering.ts';
 import * as m0004 from './0004_assistant.ts';
+import * as m0007 from './0007_cmbcluster.ts';
+import * as m0008 from './0008_codeguide.ts';
+import * as m0009 from './0009_autoscale.ts';
+import * as m0009b from './0009_autoscale_job_indexes.ts';
+import * as m0010 from './0010_codeguide_usage.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_identity': m0001,
   '0002_task_engine': m0002,
   '0003_metering': m0003,
   '0004_assistant': m0004,
+  '0007_cmbcluster': m0007,
+  '0008_codeguide': m0008,
+  '0009_autoscale': m0009,
+  '0009_autoscale_job_indexes': m0009b,
+  '0010_codeguide_usage': m0010,
 };

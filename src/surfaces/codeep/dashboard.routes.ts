@@ -1,27 +1,24 @@
 /** Codeep dashboard: /dashboard/stats, /dashboard/tasks/history, /dashboard/usage. */
 import { Type } from 'typebox';
-import { getCurrentUserWithApiKey } from '../../core/identity/users.service.ts';
 import { isoTime } from '../../core/shared/clock.ts';
-import {
-  costSoFar,
-  dailyBreakdown,
-  dayToDate,
-  quotaStatus,
-  successRate,
-  taskCounts,
-} from '../../core/tasks/analytics.ts';
-import { utcDay } from '../../core/tasks/quota.ts';
+import { dayToDate, successRate } from '../../core/tasks/analytics.ts';
+import { dashboardOverview, usageOverDays } from '../../core/tasks/dashboard.ts';
 import { listTasks } from '../../core/tasks/tasks.service.ts';
 import { ctxOf } from '../../http/context.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { parseIsoTime } from './dates.ts';
 import { presentTask, shortPrompt, truncatedKey } from './presenters.ts';
-import { ErrorSchema, HistoryQuery, TaskSchema, UsageQuery } from './schemas.ts';
+import {
+  ErrorSchema,
+  HistoryQuery,
+  MAX_DAYS,
+  MAX_PER_PAGE,
+  TaskSchema,
+  UsageQuery,
+} from './schemas.ts';
 import { coreStatuses, toCodeepStatus } from './statuses.ts';
 
 const security = [{ bearerAuth: [] }];
-const MAX_PER_PAGE = 100;
-const MAX_DAYS = 365;
 const RECENT = 10;
 const usd = (micro: number) => Math.round(micro) / 1_000_000;
 
@@ -74,14 +71,10 @@ export async function dashboardRoutes(app: SurfaceApp): Promise<void> {
       },
     },
     async (request) => {
-      const ctx = ctxOf(request);
-      const [{ user, apiKey }, quota, counts, cost, recent] = await Promise.all([
-        getCurrentUserWithApiKey(ctx),
-        quotaStatus(ctx),
-        taskCounts(ctx, 'user'),
-        costSoFar(ctx),
-        listTasks(ctx, { scope: 'user', limit: RECENT, offset: 0 }),
-      ]);
+      const { user, apiKey, quota, counts, cost, recent } = await dashboardOverview(
+        ctxOf(request),
+        RECENT,
+      );
       const failed = counts.failed + counts.cancelled;
       return {
         user_info: {
@@ -108,7 +101,7 @@ export async function dashboardRoutes(app: SurfaceApp): Promise<void> {
           monthly: usd(cost.monthMicroUsd),
           currency: 'USD',
         },
-        recent_tasks: recent.items.map((task) => ({
+        recent_tasks: recent.map((task) => ({
           task_id: task.id,
           prompt: shortPrompt(task.prompt),
           status: toCodeepStatus(task.status),
@@ -207,40 +200,27 @@ export async function dashboardRoutes(app: SurfaceApp): Promise<void> {
       },
     },
     async (request) => {
-      const ctx = ctxOf(request);
       const days = Math.min(request.query.days ?? 30, MAX_DAYS);
-      const today = utcDay(ctx.clock.now());
-      const fromDay = today - days + 1;
-      const [breakdown, quota] = await Promise.all([
-        dailyBreakdown(ctx, 'user', fromDay, today),
-        quotaStatus(ctx),
-      ]);
-      let total = 0;
-      let completed = 0;
-      let failed = 0;
-      for (const day of breakdown) {
-        total += day.counts.total;
-        completed += day.counts.succeeded;
-        failed += day.counts.failed + day.counts.cancelled;
-      }
+      const usage = await usageOverDays(ctxOf(request), days);
+      const { total, succeeded, failed } = usage.totals;
       return {
-        period: { start_date: dayToDate(fromDay), end_date: dayToDate(today), days },
+        period: { start_date: dayToDate(usage.fromDay), end_date: dayToDate(usage.toDay), days },
         summary: {
           total_tasks: total,
-          completed_tasks: completed,
+          completed_tasks: succeeded,
           failed_tasks: failed,
-          success_rate: successRate(completed, total),
+          success_rate: successRate(succeeded, total),
         },
-        daily_breakdown: breakdown.map((d) => ({
+        daily_breakdown: usage.breakdown.map((d) => ({
           date: dayToDate(d.day),
           total: d.counts.total,
           completed: d.counts.succeeded,
           failed: d.counts.failed + d.counts.cancelled,
         })),
-        quota_usage: breakdown.map((d) => ({
+        quota_usage: usage.breakdown.map((d) => ({
           date: dayToDate(d.day),
           requests: d.quotaUsed,
-          limit: quota.dailyLimit,
+          limit: usage.dailyLimit,
         })),
       };
     },

@@ -1,25 +1,12 @@
 /**
  * Codeep's error body: `{msg, error}` — `msg` a short sentence, `error` the detail.
  */
-import type { FastifyRequest } from 'fastify';
 import type { DomainError, ErrorCode } from '../../core/errors.ts';
-import type { RenderedError } from '../../http/surface.ts';
+import { ERROR_STATUS } from '../../http/error-status.ts';
+import type { RenderedError, RequestInfo } from '../../http/surface.ts';
 
-const STATUS: Record<ErrorCode, number> = {
-  validation: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  quota_exceeded: 429,
-  insufficient_credits: 402,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  not_ready: 202,
-  unavailable: 503,
-  internal: 500,
-};
+// Codeep answers 202 for results not ready yet; every other code has its usual status.
+const STATUS: Record<ErrorCode, number> = { ...ERROR_STATUS, not_ready: 202 };
 
 const DESCRIPTION: Record<ErrorCode, string> = {
   validation: 'Bad Request - Invalid input parameters',
@@ -32,12 +19,16 @@ const DESCRIPTION: Record<ErrorCode, string> = {
   insufficient_credits: 'Payment Required - Insufficient credits',
   payload_too_large: 'Payload Too Large',
   unsupported_media_type: 'Unsupported Media Type - send application/json',
+  bad_request: 'Bad Request - Invalid input parameters',
+  uri_too_long: 'URI Too Long',
+  headers_too_large: 'Request Header Fields Too Large',
+  request_timeout: 'Request Timeout',
   not_ready: 'Accepted - not completed yet',
   unavailable: 'Service Unavailable',
   internal: 'Internal Server Error - Unexpected server error',
 };
 
-export function renderCodeepError(error: DomainError, _request: FastifyRequest): RenderedError {
+export function renderCodeepError(error: DomainError, _request: RequestInfo): RenderedError {
   if (error.code === 'validation') {
     const issues = error.issues ?? [];
     const missing = issues.some((i) => i.type === 'missing');

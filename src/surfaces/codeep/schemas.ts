@@ -1,6 +1,15 @@
 /** Codeep's wire shapes (specs/codeep-v1.md), as TypeBox schemas. */
 import { Type } from 'typebox';
-import { IsoTime, Nullable, StrictObject, Text } from '../../http/schemas.ts';
+import {
+  CappedCount,
+  IsoTime,
+  Limit,
+  Nullable,
+  Offset,
+  PageNumber,
+  StrictObject,
+  Text,
+} from '../../http/schemas.ts';
 
 export const UserSchema = Type.Object({
   id: Type.Integer(),
@@ -85,17 +94,21 @@ export const TaskIdParams = Type.Object({ task_id: Type.String() });
 export const ListTasksQuery = Type.Object(
   {
     status: Type.Optional(StatusWord),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    limit: Type.Optional(Limit(1000, 100)),
+    offset: Type.Optional(Offset()),
   },
   // Unknown query parameters are ignored (cache-busters and the like).
   { additionalProperties: true },
 );
 
+/** The history's page size and the usage period: larger values are capped to these. */
+export const MAX_PER_PAGE = 100;
+export const MAX_DAYS = 365;
+
 export const HistoryQuery = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, default: 20 })),
+    page: Type.Optional(PageNumber(MAX_PER_PAGE)),
+    per_page: Type.Optional(CappedCount(20)),
     status: Type.Optional(StatusWord),
     from: Type.Optional(Type.String({ maxLength: 64 })),
     to: Type.Optional(Type.String({ maxLength: 64 })),
@@ -104,7 +117,7 @@ export const HistoryQuery = Type.Object(
 );
 
 export const UsageQuery = Type.Object(
-  { days: Type.Optional(Type.Integer({ minimum: 1, default: 30 })) },
+  { days: Type.Optional(CappedCount(30)) },
   { additionalProperties: true },
 );
 

@@ -1,7 +1,7 @@
 /** Codeep tasks: /tasks/tasks (create, list, get, update, delete), results, queue status. */
 import { Type } from 'typebox';
-import { listTaskFiles, signedFileUrl } from '../../core/files/files.service.ts';
 import { isoTime } from '../../core/shared/clock.ts';
+import { getTaskResults } from '../../core/tasks/task-results.ts';
 import {
   createTask,
   deleteTask,
@@ -172,18 +172,20 @@ export async function taskRoutes(app: SurfaceApp): Promise<void> {
       },
     },
     async (request, reply) => {
-      const ctx = ctxOf(request);
-      const task = await getTask(ctx, request.params.task_id);
+      const { task, finished, urls } = await getTaskResults(
+        ctxOf(request),
+        request.params.task_id,
+        {
+          baseUrl: publicBaseUrl(request),
+          ttlSeconds: 3600,
+        },
+      );
       const status = toCodeepStatus(task.status);
-      if (status === 'queued' || status === 'processing') {
+      if (!finished) {
         return reply
           .code(202)
           .send({ task_id: task.id, status, message: 'Task is not completed yet' });
       }
-      const base = publicBaseUrl(request);
-      const files = await listTaskFiles(ctx, task.id);
-      const urls: Record<string, string> = {};
-      for (const file of files) urls[file.name] = signedFileUrl(ctx, file, 3600, base);
       return {
         task_id: task.id,
         status,

@@ -158,11 +158,16 @@ export async function agentRoutes(app: SurfaceApp): Promise<void> {
     },
     async (request, reply) => {
       const b = request.body;
+      // A client that hangs up on a foreground run cancels it (sandbox killed, credits settled).
+      const gone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort('client disconnected');
+      });
       const run = await executeAgent(
         ctxOf(request),
         request.params.id,
         { input: b.input, metadata: b.metadata },
-        { background: b.background === true },
+        { background: b.background === true, signal: gone.signal },
       );
       return reply.code(b.background ? 202 : 200).send(presentRun(run));
     },

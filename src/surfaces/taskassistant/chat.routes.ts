@@ -15,6 +15,7 @@ import {
   sendMessageAndWait,
 } from '../../core/chat/chat.service.ts';
 import { ctxOf } from '../../http/context.ts';
+import { disconnectSignal, openEventStream } from '../../http/event-stream.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { presentConversation, presentMessage } from './presenters.ts';
 import {
@@ -163,32 +164,20 @@ export async function chatRoutes(app: SurfaceApp): Promise<void> {
       const input = { message: b.message, temperature: b.temperature, maxTokens: b.max_tokens };
       if (!b.stream) return presentMessage(await sendMessageAndWait(ctx, request.params.id, input));
 
-      const abort = new AbortController();
+      const signal = disconnectSignal(reply);
       // Checks (conversation, model) happen here, before any byte is sent: errors are JSON.
-      const events = await sendMessage(ctx, request.params.id, { ...input, signal: abort.signal });
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      request.raw.on('close', () => abort.abort('client disconnected'));
+      const events = await sendMessage(ctx, request.params.id, { ...input, signal });
+      const stream = openEventStream(reply);
       try {
         for await (const event of events) {
-          if (raw.destroyed) break;
-          raw.write(`data: ${JSON.stringify(chatEventBody(event))}\n\n`);
+          if (stream.closed) break;
+          stream.send(chatEventBody(event));
         }
       } catch (error) {
         request.log.error({ err: error }, 'chat stream failed');
-        if (!raw.destroyed)
-          raw.write(
-            `data: ${JSON.stringify({ type: 'error', detail: 'Internal error', error_code: 'INTERNAL_ERROR' })}\n\n`,
-          );
+        stream.send({ type: 'error', detail: 'Internal error', error_code: 'INTERNAL_ERROR' });
       }
-      raw.end();
+      stream.end();
     },
   );
 }

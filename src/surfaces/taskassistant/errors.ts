@@ -3,31 +3,37 @@
  * are 422 with `detail` a list of `{loc, msg, type}` (FastAPI's shape); 429 adds
  * `retry_after`.
  */
-import type { FastifyRequest } from 'fastify';
 import type { DomainError, ErrorCode } from '../../core/errors.ts';
-import type { RenderedError } from '../../http/surface.ts';
+import { ERROR_STATUS } from '../../http/error-status.ts';
+import type { RenderedError, RequestInfo } from '../../http/surface.ts';
 
-const MAPPING: Record<ErrorCode, [number, string]> = {
-  validation: [422, 'VALIDATION_ERROR'],
-  unauthenticated: [401, 'UNAUTHORIZED'],
-  forbidden: [403, 'FORBIDDEN'],
-  not_found: [404, 'NOT_FOUND'],
-  conflict: [409, 'CONFLICT'],
-  rate_limited: [429, 'RATE_LIMIT_EXCEEDED'],
-  quota_exceeded: [429, 'QUOTA_EXCEEDED'],
-  insufficient_credits: [402, 'INSUFFICIENT_CREDITS'],
-  payload_too_large: [413, 'PAYLOAD_TOO_LARGE'],
-  unsupported_media_type: [415, 'UNSUPPORTED_MEDIA_TYPE'],
-  not_ready: [409, 'NOT_READY'],
-  unavailable: [503, 'SERVICE_UNAVAILABLE'],
-  internal: [500, 'INTERNAL_ERROR'],
+const STATUS: Record<ErrorCode, number> = { ...ERROR_STATUS, validation: 422 };
+
+/** Each core error code's `error_code` on this surface. */
+const CODES: Record<ErrorCode, string> = {
+  validation: 'VALIDATION_ERROR',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  rate_limited: 'RATE_LIMIT_EXCEEDED',
+  quota_exceeded: 'QUOTA_EXCEEDED',
+  insufficient_credits: 'INSUFFICIENT_CREDITS',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
+  unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
+  // The spec's own example pairs a plain-string detail with VALIDATION_ERROR: a 400.
+  bad_request: 'VALIDATION_ERROR',
+  uri_too_long: 'URI_TOO_LONG',
+  headers_too_large: 'HEADERS_TOO_LARGE',
+  request_timeout: 'REQUEST_TIMEOUT',
+  not_ready: 'NOT_READY',
+  unavailable: 'SERVICE_UNAVAILABLE',
+  internal: 'INTERNAL_ERROR',
 };
 
-export function renderTaskAssistantError(
-  error: DomainError,
-  _request: FastifyRequest,
-): RenderedError {
-  const [status, errorCode] = MAPPING[error.code];
+export function renderTaskAssistantError(error: DomainError, _request: RequestInfo): RenderedError {
+  const status = STATUS[error.code];
+  const errorCode = CODES[error.code];
   const timestamp = new Date().toISOString();
   if (error.code === 'validation') {
     const issues = error.issues?.length

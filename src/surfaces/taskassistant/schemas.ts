@@ -1,6 +1,14 @@
 /** Task Assistant's wire shapes (specs/taskassistant-v1.md), as TypeBox schemas. */
 import { type TProperties, type TSchema, Type } from 'typebox';
-import { IsoTime, Nullable, OptionalBody, StrictObject, Text } from '../../http/schemas.ts';
+import {
+  IsoTime,
+  Limit,
+  Nullable,
+  Offset,
+  OptionalBody,
+  StrictObject,
+  Text,
+} from '../../http/schemas.ts';
 
 export const ErrorSchema = Type.Object({
   detail: Type.Unknown(),
@@ -50,8 +58,8 @@ const Open = <T extends TProperties>(properties: T) =>
 
 export const Page = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    limit: Type.Optional(Limit(100, 50)),
+    offset: Type.Optional(Offset()),
   },
   { additionalProperties: true },
 );
@@ -60,8 +68,8 @@ export const TaskListQuery = Type.Object(
   {
     status: Type.Optional(TaStatus),
     priority: Type.Optional(TaPriority),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    limit: Type.Optional(Limit(100, 50)),
+    offset: Type.Optional(Offset()),
   },
   { additionalProperties: true },
 );

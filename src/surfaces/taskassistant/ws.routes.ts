@@ -7,35 +7,37 @@
  *   `agent_result`;
  * - task and agent events of the user's tenant are pushed as `{type: "event", event, data}`;
  * - `{type: "ping"}` answers `{type: "pong"}`.
- * Bad JSON or an unknown type gets `{type: "error", …}` and the socket stays open. Error
- * codes are the HTTP surface's (`UNAUTHORIZED`, `NOT_FOUND`, `VALIDATION_ERROR`…).
- * Messages sent right behind the auth message wait for its outcome.
+ * Bad JSON (or JSON nested past TASKLANE_JSON_MAX_DEPTH) or an unknown type gets
+ * `{type: "error", …}` and the socket stays open. Error codes are the HTTP surface's
+ * (`UNAUTHORIZED`, `NOT_FOUND`, `VALIDATION_ERROR`…).
+ * Messages sent right behind the auth message wait for its outcome. Once the credential
+ * stops being valid (logout, expiry, a regenerated API key: see ws-session.ts) the
+ * socket gets an UNAUTHORIZED error and is closed with SESSION_ENDED (4401).
  */
-import websocket from '@fastify/websocket';
 import { executeAgent } from '../../core/agents/agent-runs.service.ts';
 import { getAgent } from '../../core/agents/agents.service.ts';
 import { sendMessage } from '../../core/chat/chat.service.ts';
-import { type Ctx, createContext, systemActor, type UserActor } from '../../core/context.ts';
-import { invalid, unauthenticated } from '../../core/errors.ts';
-import { looksLikeApiKey } from '../../core/identity/api-keys.ts';
-import { authenticateAccessToken, authenticateApiKey } from '../../core/identity/auth.service.ts';
+import { type Ctx, createContext, type UserActor } from '../../core/context.ts';
+import { invalid } from '../../core/errors.ts';
+import { authenticateBearer } from '../../http/auth.ts';
 import { normaliseError } from '../../http/errors.ts';
+import { jsonTooDeep, tooDeepMessage } from '../../http/json-body.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
+import { holdSession, SESSION_ENDED, type WsSession } from '../../http/ws-session.ts';
 import { chatEventBody } from './chat.routes.ts';
 import { renderTaskAssistantError } from './errors.ts';
+import { API_LIMITS } from './limits.ts';
 import { presentRun } from './presenters.ts';
 
-const MAX_MESSAGE = 256 * 1024;
-
 export async function wsRoutes(app: SurfaceApp): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE } });
   app.get(
     '/ws',
     { websocket: true, config: { auth: 'none', rateLimits: [] }, schema: { hide: true } },
     (socket, request) => {
       const runtime = request.server.runtime;
       const log = request.log;
-      let actor: UserActor | undefined;
+      const maxDepth = runtime.config.http.jsonMaxDepth;
+      let session: WsSession | undefined;
       let authenticating: Promise<UserActor> | undefined;
       let unsubscribe: (() => void) | undefined;
       const controllers = new Set<AbortController>();
@@ -45,7 +47,7 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
       const fail = (detail: string, errorCode: string, extra: Record<string, unknown> = {}) =>
         send({ type: 'error', detail, error_code: errorCode, ...extra });
       const timer = setTimeout(() => {
-        if (!actor) {
+        if (!session) {
           fail('Authentication timed out', 'AUTH_TIMEOUT');
           socket.close(4001, 'authentication timeout');
         }
@@ -53,14 +55,18 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
 
       socket.on('close', () => {
         clearTimeout(timer);
+        session?.stop();
         unsubscribe?.();
         for (const c of controllers) c.abort('socket closed');
       });
 
       socket.on('message', async (data: Buffer, isBinary: boolean) => {
         let message: Record<string, unknown>;
+        const text = isBinary ? '' : data.toString('utf8');
+        // Nesting past the limit would overflow the stack of whatever walks the message.
+        if (jsonTooDeep(text, maxDepth)) return fail(tooDeepMessage(maxDepth), 'INVALID_MESSAGE');
         try {
-          const parsed = JSON.parse(isBinary ? '' : data.toString('utf8'));
+          const parsed = JSON.parse(text);
           if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error();
           message = parsed;
         } catch {
@@ -69,20 +75,36 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
         const type = message.type;
         try {
           if (type === 'auth') {
-            if (actor || authenticating)
+            if (session || authenticating)
               return fail('Already authenticated', 'ALREADY_AUTHENTICATED');
-            authenticating = authenticate(createContext(runtime, systemActor, log), message.token);
-            actor = await authenticating;
+            // The same path as `Authorization: Bearer <token>` on the HTTP routes.
+            authenticating = authenticateBearer(runtime, request, message.token);
+            const actor = await authenticating;
             clearTimeout(timer);
+            if (socket.readyState !== socket.OPEN) return; // gone while authenticating
+            const live = holdSession(
+              runtime,
+              request,
+              message.token as string,
+              actor,
+              (error, extra) => {
+                unsubscribe?.();
+                fail(error.message, 'UNAUTHORIZED', extra);
+                socket.close(SESSION_ENDED, 'session ended');
+              },
+            );
+            session = live;
             unsubscribe = runtime.events.subscribe(
               { tenantId: actor.tenantId, types: ['task.', 'agent.'] },
-              (event) =>
+              (event) => {
+                if (!live.live()) return;
                 send({
                   type: 'event',
                   event: event.type,
                   data: event.payload,
                   timestamp: new Date(event.createdAt).toISOString(),
-                }),
+                });
+              },
             );
             return send({
               type: 'auth_success',
@@ -90,21 +112,30 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
               tenant_id: actor.tenantId,
             });
           }
-          if (type === 'ping') return send({ type: 'pong' });
+          if (type === 'ping') {
+            if (session && !session.live()) return; // expired: the session said so and closed
+            return send({ type: 'pong' });
+          }
           if (type !== 'chat' && type !== 'agent_execute')
             return fail(`Unknown message type: ${String(type)}`, 'UNKNOWN_TYPE');
           // A message pipelined behind the auth message is handled once auth is settled.
-          if (!actor && authenticating) await authenticating.catch(() => {});
-          if (!actor)
+          if (!session && authenticating) await authenticating.catch(() => {});
+          if (!session)
             return fail('Authenticate first: {"type": "auth", "token": …}', 'UNAUTHORIZED', {
               request_type: type,
             });
+          // Re-checked per run: a revoked credential is refused now, not at the next tick.
+          // (When it no longer holds, the session has already said so and closed the socket.)
+          const actor = await session.current({ request_type: type });
+          // The HTTP routes' rate limits count each run or chat message too.
+          await request.server.rateLimiter?.consume(actor, request.ip, API_LIMITS);
           const ctx = createContext(runtime, actor, log);
+          // Closing the socket cancels what it started (sandbox killed, credits settled).
           const controller = new AbortController();
           controllers.add(controller);
           try {
             if (type === 'chat') await chat(ctx, message, send, controller.signal);
-            else await agentExecute(ctx, message, send);
+            else await agentExecute(ctx, message, send, controller.signal);
           } finally {
             controllers.delete(controller);
           }
@@ -123,13 +154,6 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
       });
     },
   );
-}
-
-async function authenticate(ctx: Ctx, token: unknown): Promise<UserActor> {
-  if (typeof token !== 'string' || token === '') throw unauthenticated('token is required');
-  return looksLikeApiKey(token)
-    ? authenticateApiKey(ctx, token)
-    : authenticateAccessToken(ctx, token);
 }
 
 function text(message: Record<string, unknown>, field: string): string {
@@ -163,6 +187,7 @@ async function agentExecute(
   ctx: Ctx,
   message: Record<string, unknown>,
   send: (body: Record<string, unknown>) => void,
+  signal: AbortSignal,
 ): Promise<void> {
   const agentId = text(message, 'agent_id');
   const input = text(message, 'input');
@@ -174,6 +199,7 @@ async function agentExecute(
     agentId,
     { input },
     {
+      signal,
       onStep: (step) =>
         send({
           type: 'agent_step',

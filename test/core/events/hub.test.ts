@@ -11,7 +11,7 @@ import type { StoredEvent } from '../../../src/core/events/events.types.ts';
 import { recordEvent } from '../../../src/core/events/outbox.ts';
 import { uuidv7 } from '../../../src/core/shared/ids.ts';
 import { type AppRuntime, createRuntime } from '../../../src/runtime.ts';
-import { TEST_DB } from '../../helpers/db.ts';
+import { SHARED_KEYS, TEST_DB } from '../../helpers/db.ts';
 import { startRuntime, type TestRuntime } from '../../helpers/runtime.ts';
 import { REDIS_URL } from '../../helpers/server.ts';
 
@@ -34,6 +34,7 @@ function sameDatabase(t: TestRuntime, extra: Record<string, string> = {}): Recor
     TASKLANE_DATABASE_URL: (t.runtime.config.database as { url: string }).url,
     TASKLANE_DATA_DIR: t.runtime.config.dataDir,
     TASKLANE_LOG_LEVEL: 'silent',
+    ...SHARED_KEYS,
     ...extra,
   };
 }

@@ -69,7 +69,7 @@ test('a code task runs in the sandbox: stdout, exit code, out/ files as artifact
     files.map((f) => [f.name, f.contentType]),
     [['report.json', 'application/json']],
   );
-  assert.equal(t.runtime.blobs.read(files[0]!.sha256).toString(), '{"ok": true}');
+  assert.equal((await t.runtime.blobs.read(files[0]!.sha256)).toString(), '{"ok": true}');
   const events = await listSubjectEvents(ctx, done.id);
   assert.deepEqual(
     events.map((e) => e.type),
@@ -114,10 +114,14 @@ test('data_processing: an uploaded CSV becomes JSON with records_processed', asy
   });
   const done = await settled(ctx, task.id);
   assert.equal(done.status, 'succeeded', done.errorMessage ?? '');
-  assert.deepEqual(done.result, { output_file: 'processed_data.json', records_processed: 3 });
   const [file] = await listTaskFiles(ctx, done.id);
   assert.equal(file!.name, 'processed_data.json');
-  assert.deepEqual(JSON.parse(t.runtime.blobs.read(file!.sha256).toString())[2], {
+  assert.deepEqual(done.result, {
+    output_file: 'processed_data.json',
+    records_processed: 3,
+    file_id: file!.id,
+  });
+  assert.deepEqual(JSON.parse((await t.runtime.blobs.read(file!.sha256)).toString())[2], {
     name: 'quoted, name',
     amount: '7',
   });

@@ -14,10 +14,13 @@ import { makeTempDir } from '../../helpers/db.ts';
 import { type Client, client } from '../../helpers/http.ts';
 import { type LlmFixture, startLlmFixture } from '../../helpers/llm-fixture.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
+import { readSpec, skipWithoutSpec, specPath } from '../../helpers/specs.ts';
 import { waitFor } from './support.ts';
 
-const REPO = process.cwd();
-const SPEC = path.resolve(REPO, '../shared/specs/codeep-v1.md');
+/** The repository root: the axios example resolves its require from here. */
+const REPO = path.resolve(import.meta.dirname, '../../..');
+const SPEC_FILE = 'codeep-v1.md';
+const SPEC = specPath(SPEC_FILE);
 const SPEC_BASE_URL = 'https://api.codeep.cc/v1';
 const PYTHON = '/usr/bin/python3';
 /** The credentials the examples log in with. */
@@ -86,31 +89,6 @@ let server: TestServer;
 let api: Client;
 let token: string;
 let dir: string;
-before(async () => {
-  assert.ok(fs.existsSync(SPEC), `the Codeep spec is missing: ${SPEC}`);
-  spec = fs.readFileSync(SPEC, 'utf8');
-  dir = makeTempDir('tasklane-sdk-');
-  fixture = await startLlmFixture();
-  server = await startServer({
-    workers: 2,
-    env: { TASKLANE_LLM_BASE_URL: fixture.baseUrl, TASKLANE_LLM_MODEL: 'llama3.1:8b' },
-  });
-  api = client(server.url);
-  const reg = await api.post('/v1/auth/register', {
-    username: USERNAME,
-    email: 'your_username@example.com',
-    password: PASSWORD,
-  });
-  assert.equal(reg.status, 201, reg.text);
-  const login = await api.post('/v1/auth/login', { username: USERNAME, password: PASSWORD });
-  assert.equal(login.status, 200, login.text);
-  token = login.body.access_token;
-});
-after(async () => {
-  await server?.close();
-  await fixture?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 /** Polls GET /v1/tasks/tasks/{id} until the task has finished, and returns it. */
 const finished = (id: string) =>
@@ -120,7 +98,32 @@ const finished = (id: string) =>
     return ['completed', 'failed'].includes(res.body.task.status) ? res.body.task : undefined;
   });
 
-describe('the SDK examples of specs/codeep-v1.md', () => {
+describe('the SDK examples of specs/codeep-v1.md', { skip: skipWithoutSpec(SPEC_FILE) }, () => {
+  before(async () => {
+    spec = readSpec(SPEC_FILE);
+    dir = makeTempDir('tasklane-sdk-');
+    fixture = await startLlmFixture();
+    server = await startServer({
+      workers: 2,
+      env: { TASKLANE_LLM_BASE_URL: fixture.baseUrl, TASKLANE_LLM_MODEL: 'llama3.1:8b' },
+    });
+    api = client(server.url);
+    const reg = await api.post('/v1/auth/register', {
+      username: USERNAME,
+      email: 'your_username@example.com',
+      password: PASSWORD,
+    });
+    assert.equal(reg.status, 201, reg.text);
+    const login = await api.post('/v1/auth/login', { username: USERNAME, password: PASSWORD });
+    assert.equal(login.status, 200, login.text);
+    token = login.body.access_token;
+  });
+  after(async () => {
+    await server?.close();
+    await fixture?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('Python (requests): logs in, creates a task, reads its status; the task completes', async (t) => {
     const probe = await run(PYTHON, ['-c', 'import requests'], dir, 30_000);
     if (probe.code !== 0)

@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { type Client, client, type Response } from '../../helpers/http.ts';
-import { type LlmFixture, startLlmFixture } from '../../helpers/llm-fixture.ts';
+import {
+  type LlmFixture,
+  type LlmFixtureOptions,
+  startLlmFixture,
+} from '../../helpers/llm-fixture.ts';
 import { startServer, type TestServer, type TestServerOptions } from '../../helpers/server.ts';
 
 export const BODY_LIMIT = 8192;
@@ -42,8 +46,10 @@ export interface CodeepEnv {
 }
 
 /** A server with the LLM fixture as its default provider (model llama3.1:8b). */
-export async function startCodeep(options: TestServerOptions = {}): Promise<CodeepEnv> {
-  const fixture = await startLlmFixture();
+export async function startCodeep(
+  options: TestServerOptions & { llm?: LlmFixtureOptions } = {},
+): Promise<CodeepEnv> {
+  const fixture = await startLlmFixture(options.llm);
   const server = await startServer({
     ...options,
     env: {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { HostResolver } from '../../../src/core/shared/net-guard.ts';
 import { makeTempDir } from '../../helpers/db.ts';
 import { assertErrorShape } from '../../helpers/error-shapes.ts';
 import { type Client, client, type Response } from '../../helpers/http.ts';
@@ -37,7 +38,9 @@ export interface TaEnv {
 
 /** A server; with `llm` the fixture is provider `openai` (default model llama3.1:8b, gpt-4 an alias). */
 export async function startTaskAssistant(
-  options: { llm: boolean; env?: Record<string, string> } = { llm: true },
+  options: { llm: boolean; env?: Record<string, string>; resolver?: HostResolver } = {
+    llm: true,
+  },
 ): Promise<TaEnv> {
   const fixture = options.llm ? await startLlmFixture() : undefined;
   const env: Record<string, string> = {
@@ -69,7 +72,7 @@ export async function startTaskAssistant(
       TASKLANE_MODEL_CATALOG: catalog,
     });
   }
-  const server = await startServer({ workers: 2, env });
+  const server = await startServer({ workers: 2, env, resolver: options.resolver });
   return {
     server,
     api: client(server.url),

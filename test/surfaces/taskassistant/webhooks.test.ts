@@ -208,7 +208,7 @@ describe('webhook subscriptions', () => {
       const res = await strict.api.post('/api/v1/webhooks', { url, event_types: types }, { token });
       assertValidation(res, ['body', 'url'], url);
     }
-    const url = 'https://203.0.113.10/hook';
+    const url = 'https://8.8.8.8/hook';
     const hook = await created(
       strict.api.post('/api/v1/webhooks', { url, event_types: types }, { token }),
     );

@@ -5,9 +5,7 @@
  * tenant's task events pushed to its sockets only.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { type Response, request } from '../../helpers/http.ts';
 import {
   addMember,
@@ -19,101 +17,10 @@ import {
   type TaUser,
   UUID,
 } from './support.ts';
+import { type Message, Socket } from './ws-client.ts';
 
 const AUTH_TIMEOUT_MS = 500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-type Message = Record<string, any>;
-
-/** A `ws` client that keeps every message and reads them in order. */
-class Socket {
-  readonly messages: Message[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  readonly openedAt = Date.now();
-  #cursor = 0;
-  #wake: () => void = () => {};
-
-  readonly ws: WebSocket;
-
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)));
-      this.#wake();
-    });
-    this.closed = new Promise((resolve) =>
-      ws.on('close', (code, reason) => {
-        resolve({ code, reason: String(reason) });
-        this.#wake();
-      }),
-    );
-  }
-
-  /** Opens a socket; with a token, authenticates and checks the answer. */
-  static async open(token?: string): Promise<Socket> {
-    const socket = new Socket(new WebSocket(`${env.server.url.replace('http', 'ws')}/api/v1/ws`));
-    await once(socket.ws, 'open');
-    if (token) {
-      socket.send({ type: 'auth', token });
-      const reply = await socket.next();
-      assert.equal(reply.type, 'auth_success', JSON.stringify(reply));
-    }
-    return socket;
-  }
-
-  send(message: Message | string): void {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  /** The next unread message that matches (the ones before it are passed over). */
-  next(match: (m: Message) => boolean = () => true): Promise<Message> {
-    return this.#wait(() => {
-      while (this.#cursor < this.messages.length) {
-        const message = this.messages[this.#cursor++]!;
-        if (match(message)) return message;
-      }
-    });
-  }
-
-  /** Any message so far or to come that matches, read or not. */
-  seen(match: (m: Message) => boolean): Promise<Message> {
-    return this.#wait(() => this.messages.find(match));
-  }
-
-  async #wait(probe: () => Message | undefined, timeoutMs = 15_000): Promise<Message> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = probe();
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (this.ws.readyState === WebSocket.CLOSED || left <= 0)
-        throw new Error(`no matching message; got ${JSON.stringify(this.messages)}`);
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        setTimeout(resolve, left).unref();
-      });
-    }
-  }
-
-  /** The matching messages up to and including the first that `last` accepts. */
-  async collect(match: (m: Message) => boolean, last: (m: Message) => boolean) {
-    const seen: Message[] = [];
-    for (;;) {
-      const message = await this.next(match);
-      seen.push(message);
-      if (last(message)) return seen;
-    }
-  }
-
-  /** ping → pong: the socket is open and still answering. */
-  async assertAlive(): Promise<void> {
-    this.send({ type: 'ping' });
-    assert.deepEqual(await this.next((m) => m.type === 'pong'), { type: 'pong' });
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 let env: TaEnv;
 let user: TaUser;
@@ -132,7 +39,7 @@ after(async () => {
 });
 
 async function open(token?: string): Promise<Socket> {
-  const socket = await Socket.open(token);
+  const socket = await Socket.open(env.server.url, token);
   sockets.push(socket);
   return socket;
 }
@@ -225,6 +132,26 @@ describe('authentication', () => {
     socket.send({ type: 'chat', message: 'no conversation' });
     assertError(await socket.next(), 'VALIDATION_ERROR');
     await socket.assertAlive();
+  });
+
+  test('JSON nested past the depth limit: an error naming the limit, and the socket stays open', async () => {
+    const socket = await open(user.token);
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    // As the type (echoed back in errors) and as an extra field, both far past the limit.
+    for (const message of [`{"type":${deep(50_000)}}`, `{"type":"chat","x":${deep(50_000)}}`]) {
+      socket.send(message);
+      const reply = await socket.next();
+      assertError(reply, 'INVALID_MESSAGE', message.slice(0, 30));
+      assert.match(reply.detail, /nested more than 64 levels/);
+    }
+    // Right at the limit (64 levels, counting the message object) is an ordinary message.
+    socket.send(`{"type":"dance","x":${deep(63)}}`);
+    assertError(await socket.next(), 'UNKNOWN_TYPE');
+    await socket.assertAlive();
+    assert.ok(
+      !env.server.logs.some((line) => line.includes('Maximum call stack')),
+      'no stack overflow logged',
+    );
   });
 });
 

@@ -10,14 +10,8 @@ import type { Ctx } from '../../context.ts';
 import { DomainError } from '../../errors.ts';
 import type { Sandbox } from '../../execution/sandbox.types.ts';
 import type { Workspace } from '../../execution/workspace.ts';
-import {
-  type MeterOwner,
-  type Reservation,
-  recordUsage,
-  reserveCredits,
-} from '../../metering/metering.service.ts';
-import { SANDBOX_MODEL_KEY } from '../catalog.ts';
-import { costMicroUsd } from '../pricing.ts';
+import type { MeterOwner, Reservation } from '../../metering/metering.service.ts';
+import { holdForLlmCall, meterSandboxTime, settleLlmCall } from '../../metering/usage-meters.ts';
 import type { ResolvedModel } from '../providers.ts';
 import { buildToolset } from '../tools/index.ts';
 
@@ -131,15 +125,11 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
             'cost_budget',
           );
         }
-        const estimate = costMicroUsd(pricing, {
-          inputTokens: estimateTokens(messages),
-          outputTokens: limits.stepOutputTokens,
-        });
-        held = await reserveCredits(ctx, input.owner, estimate);
+        held = await holdForLlmCall(ctx, input.owner, pricing, messages, limits.stepOutputTokens);
         return undefined;
       },
       onStepEnd: async (step) => {
-        const record = await settleStep(input, resolved, step, held);
+        const record = await settleStep(input, resolved, step, held!);
         held = undefined;
         for (const name of record.tools) used.add(name);
         state.steps.push(record);
@@ -160,7 +150,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
     return state;
   } finally {
     await held?.release();
-    await recordSandboxTime(input, state.sandboxMs);
+    await meterSandboxTime(ctx, input.owner, state.sandboxMs, input.refs);
   }
 }
 
@@ -168,24 +158,16 @@ async function settleStep(
   input: AgentRunInput,
   resolved: ResolvedModel,
   step: StepResult<ToolSet>,
-  held: Reservation | undefined,
+  held: Reservation,
 ): Promise<AgentStep> {
   const inputTokens = step.usage.inputTokens ?? 0;
   const outputTokens = step.usage.outputTokens ?? 0;
-  const entry = {
-    kind: 'llm' as const,
+  const cost = await settleLlmCall(held, {
     modelKey: resolved.modelKey,
     pricing: resolved.catalog?.pricing,
-    usage: {
-      inputTokens,
-      cachedInputTokens: step.usage.inputTokenDetails?.cacheReadTokens ?? 0,
-      outputTokens,
-    },
-    taskId: input.refs?.taskId,
-    agentRunId: input.refs?.agentRunId,
-    conversationId: input.refs?.conversationId,
-  };
-  const cost = held ? await held.settle(entry) : await recordUsage(input.ctx, input.owner, entry);
+    usage: step.usage,
+    refs: input.refs,
+  });
   return {
     number: step.stepNumber + 1,
     tools: step.toolCalls.map((call) => call.toolName),
@@ -196,24 +178,6 @@ async function settleStep(
     runTokens: 0,
     runCostMicroUsd: 0,
   };
-}
-
-async function recordSandboxTime(input: AgentRunInput, ms: number): Promise<void> {
-  if (ms <= 0) return;
-  const entry = input.ctx.runtime.ai.catalog.get(SANDBOX_MODEL_KEY);
-  await recordUsage(input.ctx, input.owner, {
-    kind: 'sandbox',
-    modelKey: SANDBOX_MODEL_KEY,
-    pricing: entry?.pricing,
-    usage: { inputTokens: 0, outputTokens: 0, seconds: ms / 1000 },
-    taskId: input.refs?.taskId,
-    agentRunId: input.refs?.agentRunId,
-  });
-}
-
-/** A rough count (4 characters a token) for the pre-step hold; the settle uses the real one. */
-function estimateTokens(messages: readonly ModelMessage[]): number {
-  return Math.ceil(JSON.stringify(messages).length / 4);
 }
 
 function emptyResult(resolved: ResolvedModel): AgentRunResult {

@@ -8,6 +8,7 @@ import { type AgentRunResult, AgentStopped, runAgent } from '../../ai/agent/run-
 import { unknownTools } from '../../ai/tools/index.ts';
 import type { Ctx } from '../../context.ts';
 import { DomainError, invalid } from '../../errors.ts';
+import { checkToolsRunnable } from '../../execution/availability.ts';
 import type { CreateTaskInput } from '../tasks.types.ts';
 import { networkAllowed } from './run-report.ts';
 import type { TaskRunner, UsageReport } from './runner.types.ts';
@@ -90,12 +91,7 @@ export function validateAgentRequest(
     );
   }
   ctx.runtime.ai.resolve({ provider: params.provider, model: params.model });
-  if (tools.includes('code_executor') && !ctx.runtime.sandbox.available) {
-    throw new DomainError(
-      'unavailable',
-      `code_executor cannot run here: ${ctx.runtime.sandbox.reason}`,
-    );
-  }
+  checkToolsRunnable(ctx, tools);
   if (params.network && !ctx.config.sandbox.allowNetwork) {
     throw invalid(
       'parameters.network',
@@ -117,7 +113,6 @@ export const agentRunner: TaskRunner = {
   },
   async run({ ctx, task, workspace, sandbox, signal, progress, reportUsage }) {
     const params = readAgentParameters(task);
-    const provider = ctx.runtime.sandbox;
     const maxSteps = params.maxSteps ?? ctx.config.ai.agent.maxSteps;
     await progress({ percent: 5, message: 'agent started' });
     let result: AgentRunResult;
@@ -128,7 +123,7 @@ export const agentRunner: TaskRunner = {
         prompt: (task.prompt ?? task.description)!,
         settings: { ...params, tools: task.toolset },
         workspace,
-        sandbox: provider.available ? sandbox : undefined,
+        sandbox,
         network: networkAllowed(ctx, params.network),
         signal,
         refs: { taskId: task.id },
@@ -186,7 +181,6 @@ function report(reportUsage: (usage: UsageReport) => void, r: AgentRunResult) {
     outputTokens: r.outputTokens,
     sandboxMs: r.sandboxMs,
     costMicroUsd: r.costMicroUsd,
-    metered: true,
   });
 }
 

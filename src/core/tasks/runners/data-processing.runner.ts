@@ -1,23 +1,32 @@
 /**
  * Task kind `data_processing` (AutoServe's example): an uploaded CSV (`input_file`, by
- * file id or file name) converted to JSON (`output_format: json`) inside the sandbox.
- * The result is `{output_file, records_processed}`; the JSON becomes an artifact.
+ * file id or file name) converted to JSON (`output_format: json`, the default) or
+ * normalised CSV (`csv`) inside the sandbox. The result is `{output_file,
+ * records_processed}`; the output becomes a stored file of the task's owner.
  */
 import { invalid } from '../../errors.ts';
+import { requireSandbox } from '../../execution/availability.ts';
 import { runCode } from '../../execution/code-runner.ts';
 import { describeRun } from './run-report.ts';
 import type { TaskRunner } from './runner.types.ts';
 
-const OUTPUT_NAME = 'processed_data.json';
+const FORMATS = ['json', 'csv'] as const;
 
 // Runs in the sandbox, so a hostile CSV can only hurt a throwaway process.
 const CONVERT = `
 import csv, json, sys
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, fmt = sys.argv[1], sys.argv[2], sys.argv[3]
 with open(src, newline='', encoding='utf-8-sig') as f:
-    rows = list(csv.DictReader(f))
-with open(dst, 'w', encoding='utf-8') as f:
-    json.dump(rows, f, ensure_ascii=False, indent=2)
+    reader = csv.DictReader(f)
+    rows = list(reader)
+    fields = reader.fieldnames or []
+with open(dst, 'w', encoding='utf-8', newline='') as f:
+    if fmt == 'csv':
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction='ignore')
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        json.dump(rows, f, ensure_ascii=False, indent=2)
 print(json.dumps({"records_processed": len(rows)}))
 `;
 
@@ -34,33 +43,39 @@ export const dataProcessingRunner: TaskRunner = {
       );
     }
     const format = p.output_format ?? 'json';
-    if (format !== 'json')
-      throw invalid('parameters.output_format', 'output_format must be json', 'type_error.enum');
+    if (!FORMATS.includes(format as (typeof FORMATS)[number]))
+      throw invalid(
+        'parameters.output_format',
+        `output_format must be one of ${FORMATS.join(', ')}`,
+        'type_error.enum',
+      );
   },
-  async run({ ctx, task, workspace, sandbox, signal, progress, fetchInput, reportUsage }) {
+  async run({ ctx, task, workspace, sandbox, signal, progress, fetchInput, meterSandbox }) {
     const reference = String(task.parameters.input_file);
+    const format = task.parameters.output_format === 'csv' ? 'csv' : 'json';
+    const output = `processed_data.${format}`;
     await fetchInput(reference, 'input.csv');
     await progress({ percent: 20, message: `converting ${reference}` });
-    const launched = await runCode(
-      sandbox,
+    const run = await runCode(
+      sandbox ?? requireSandbox(ctx, `${task.kind} tasks`),
       workspace,
       {
         language: 'python',
         source: CONVERT,
         entrypoint: 'convert.py',
-        args: ['input.csv', `out/${OUTPUT_NAME}`],
+        args: ['input.csv', `out/${output}`, format],
       },
       { signal, memoryMb: ctx.config.sandbox.memoryMb },
     );
-    reportUsage({ sandboxMs: launched.run.durationMs });
-    const report = describeRun(launched.run);
+    await meterSandbox(run.durationMs);
+    const report = describeRun(run);
     if (!report.ok) return { status: 'failed', result: report.result, errorMessage: report.error };
-    const { records_processed } = JSON.parse(
-      launched.run.stdout.trim().split('\n').pop() ?? '{}',
-    ) as { records_processed?: number };
+    const { records_processed } = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as {
+      records_processed?: number;
+    };
     return {
       status: 'succeeded',
-      result: { output_file: OUTPUT_NAME, records_processed: records_processed ?? 0 },
+      result: { output_file: output, records_processed: records_processed ?? 0 },
     };
   },
 };

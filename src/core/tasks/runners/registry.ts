@@ -1,25 +1,25 @@
-/** Task kind → runner. */
+/**
+ * The task kinds this build runs. The runtime turns the list into its kind → runner map
+ * (runtime.ts); core code looks runners up there, never through module state.
+ */
+import type { Ctx } from '../../context.ts';
 import { agentRunner } from './agent.runner.ts';
 import { codeRunner } from './code.runner.ts';
 import { dataProcessingRunner } from './data-processing.runner.ts';
 import { manualRunner } from './manual.runner.ts';
 import type { TaskRunner } from './runner.types.ts';
 
-const runners = new Map<string, TaskRunner>();
+export const TASK_RUNNERS: readonly TaskRunner[] = [
+  codeRunner,
+  dataProcessingRunner,
+  agentRunner,
+  manualRunner,
+];
 
-export function registerRunner(runner: TaskRunner): void {
-  runners.set(runner.kind, runner);
+export function runnerFor(ctx: Ctx, kind: string): TaskRunner | undefined {
+  return ctx.runtime.taskRunners.get(kind);
 }
 
-export function runnerFor(kind: string): TaskRunner | undefined {
-  return runners.get(kind);
+export function taskKinds(ctx: Ctx): string[] {
+  return [...ctx.runtime.taskRunners.keys()];
 }
-
-export function taskKinds(): string[] {
-  return [...runners.keys()];
-}
-
-registerRunner(codeRunner);
-registerRunner(dataProcessingRunner);
-registerRunner(agentRunner);
-registerRunner(manualRunner);

@@ -20,6 +20,7 @@ export function describeRun(run: SandboxResult): {
   let error = '';
   if (run.timedOut) error = `Timed out after ${run.durationMs} ms`;
   else if (run.workspaceExceeded) error = 'The workspace exceeded its disk quota';
+  else if (run.memoryExceeded) error = 'Killed: the program exceeded its memory limit';
   else if (run.cancelled) error = 'Cancelled';
   else if (run.exitCode !== 0)
     error = run.signal ? `Killed by ${run.signal}` : `Exited with code ${run.exitCode}`;

@@ -15,8 +15,6 @@ export interface UsageReport {
   outputTokens?: number;
   sandboxMs?: number;
   costMicroUsd?: number;
-  /** Already written to the usage ledger by the runner (agent runs meter each step). */
-  metered?: boolean;
 }
 
 export interface TaskRunContext {
@@ -24,7 +22,8 @@ export interface TaskRunContext {
   ctx: Ctx;
   task: Task;
   workspace: Workspace;
-  sandbox: Sandbox;
+  /** The sandbox (always there for a runner that needsSandbox). */
+  sandbox: Sandbox | undefined;
   signal: AbortSignal;
   /** Records a progress step (an event, and the task's progress percentage when given). */
   progress(step: {
@@ -32,9 +31,11 @@ export interface TaskRunContext {
     message: string;
     data?: Record<string, unknown>;
   }): Promise<void>;
-  /** Adds usage (tokens, sandbox time, cost) to the task's tally. */
+  /** Adds usage the runner already metered (an agent's steps) to the task's tally. */
   reportUsage(usage: UsageReport): void;
-  /** Copies one of the owner's uploaded files (by id or name) into the workspace; returns its path there. */
+  /** Meters sandbox time in the ledger (priced per second) and adds it to the tally. */
+  meterSandbox(ms: number): Promise<void>;
+  /** Copies one of the owner's uploaded files (by id or name) into the workspace; returns its workspace-relative path. */
   fetchInput(reference: string, as?: string): Promise<string>;
 }
 

@@ -1,0 +1,40 @@
+/**
+ * Queries built and compiled once per dialect, then run with new parameters: for the
+ * few statements every request runs (authentication), where Kysely's building and
+ * compiling cost more than SQLite takes to answer. The query is built with marker
+ * values; each marker's place in the compiled parameters is then filled from the
+ * call's arguments. Only for queries whose shape does not depend on their arguments.
+ */
+import type { CompiledQuery, Kysely } from 'kysely';
+import type { DialectName } from './dialect.ts';
+import type { Database } from './types.ts';
+
+interface Compilable<Row> {
+  compile(): CompiledQuery<Row>;
+}
+
+class Marker {
+  readonly index: number;
+  constructor(index: number) {
+    this.index = index;
+  }
+}
+
+export function precompiled<Args extends unknown[], Row>(
+  build: (db: Kysely<Database>, ...args: Args) => Compilable<Row>,
+): (db: Kysely<Database>, dialect: DialectName, ...args: Args) => Promise<Row[]> {
+  const compiled = new Map<DialectName, CompiledQuery<Row>>();
+  return async (db, dialect, ...args) => {
+    let query = compiled.get(dialect);
+    if (!query) {
+      const markers = args.map((_, i) => new Marker(i)) as unknown as Args;
+      query = build(db, ...markers).compile();
+      if (!query.parameters.some((p) => p instanceof Marker))
+        throw new Error('precompiled: the query uses none of its arguments');
+      compiled.set(dialect, query);
+    }
+    const parameters = query.parameters.map((p) => (p instanceof Marker ? args[p.index] : p));
+    const result = await db.executeQuery<Row>({ ...query, parameters });
+    return result.rows;
+  };
+}
