@@ -1,6 +1,8 @@
 /**
  * HTTP: GET /v1/auth/me with a JWT on Tasklane (auth verification + one db round trip)
- * against a bare Fastify hello-world, both loaded by autocannon in the same run.
+ * against a bare Fastify hello-world, loaded by autocannon in the same run; and the
+ * same Tasklane path with the API usage log off, to show what logging every
+ * authenticated request costs.
  */
 import autocannon from 'autocannon';
 import { barChart, round, startHello, startTasklane } from './lib.ts';
@@ -25,60 +27,64 @@ async function load(url: string, headers: Record<string, string> = {}): Promise<
   };
 }
 
+/** Registers and logs in a user; returns a bearer token that works on /v1/auth/me. */
+async function signIn(url: string): Promise<string> {
+  const user = { username: 'bench', email: 'bench@example.com', password: 'bench-password-1' };
+  await fetch(`${url}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  const login = await fetch(`${url}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  });
+  const { access_token } = (await login.json()) as { access_token: string };
+  const check = await fetch(`${url}/v1/auth/me`, {
+    headers: { authorization: `Bearer ${access_token}` },
+  });
+  if (check.status !== 200)
+    throw new Error(`GET /v1/auth/me answered ${check.status}: ${await check.text()}`);
+  return access_token;
+}
+
 export async function main(): Promise<void> {
   const hello = await startHello();
   const tasklane = await startTasklane();
+  const unlogged = await startTasklane({ TASKLANE_API_LOG_ENABLED: 'false' });
   try {
-    const user = { username: 'bench', email: 'bench@example.com', password: 'bench-password-1' };
-    await fetch(`${tasklane.url}/v1/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(user),
+    const me = async (server: { url: string }) => ({
+      url: `${server.url}/v1/auth/me`,
+      headers: { authorization: `Bearer ${await signIn(server.url)}` },
     });
-    const login = await fetch(`${tasklane.url}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: user.username, password: user.password }),
-    });
-    const { access_token } = (await login.json()) as { access_token: string };
-    const check = await fetch(`${tasklane.url}/v1/auth/me`, {
-      headers: { authorization: `Bearer ${access_token}` },
-    });
-    if (check.status !== 200)
-      throw new Error(`GET /v1/auth/me answered ${check.status}: ${await check.text()}`);
+    const logged = await me(tasklane);
+    const plain = await me(unlogged);
 
     console.log(
       `autocannon: ${CONNECTIONS} connections, ${DURATION}s each, same machine, same run`,
     );
-    // Warm both up so JIT and the db cache are in steady state before measuring.
+    // Warm all up so JIT and the db cache are in steady state before measuring.
     await autocannon({ url: hello.url, connections: 8, duration: 2 });
-    await autocannon({
-      url: `${tasklane.url}/v1/auth/me`,
-      connections: 8,
-      duration: 2,
-      headers: { authorization: `Bearer ${access_token}` },
-    });
+    for (const target of [logged, plain])
+      await autocannon({ ...target, connections: 8, duration: 2 });
     const baseline = await load(hello.url);
-    const ours = await load(`${tasklane.url}/v1/auth/me`, {
-      authorization: `Bearer ${access_token}`,
-    });
+    const ours = await load(logged.url, logged.headers);
+    const withoutLog = await load(plain.url, plain.headers);
 
-    console.log(
-      barChart(
-        '\nrequests/s (higher is better)',
-        [
-          ['bare fastify hello', baseline.rps],
-          ['tasklane /v1/auth/me', ours.rps],
-        ],
-        'req/s',
-      ),
-    );
+    const rows: [string, number][] = [
+      ['bare fastify hello', baseline.rps],
+      ['tasklane /v1/auth/me', ours.rps],
+      ['… API usage log off', withoutLog.rps],
+    ];
+    console.log(barChart('\nrequests/s (higher is better)', rows, 'req/s'));
     console.log(
       barChart(
         '\np99 latency (lower is better)',
         [
           ['bare fastify hello', baseline.p99],
           ['tasklane /v1/auth/me', ours.p99],
+          ['… API usage log off', withoutLog.p99],
         ],
         'ms',
       ),
@@ -89,10 +95,13 @@ export async function main(): Promise<void> {
       connections: CONNECTIONS,
       baseline_hello: baseline,
       tasklane_auth_me: ours,
+      tasklane_auth_me_api_log_off: withoutLog,
       rps_ratio: round(ours.rps / baseline.rps, 3),
+      api_log_cost: round(1 - ours.rps / withoutLog.rps, 3),
     };
     console.log(JSON.stringify(figures));
   } finally {
+    await unlogged.stop();
     await tasklane.stop();
     await hello.stop();
   }

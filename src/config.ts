@@ -14,6 +14,7 @@ import {
   readAiConfig,
   readMeteringConfig,
 } from './config/ai.ts';
+import { type ApiLogsConfig, readApiLogsConfig } from './config/api-logs.ts';
 import { type AutoscaleConfig, readAutoscaleConfig } from './config/autoscale.ts';
 import { type AutoServeConfig, readAutoServeConfig } from './config/autoserve.ts';
 import { type CmbClusterConfig, readCmbClusterConfig } from './config/cmbcluster.ts';
@@ -65,6 +66,7 @@ export interface Config {
     jsonMaxDepth: number;
   };
   metrics: MetricsConfig;
+  apiLogs: ApiLogsConfig;
   auth: {
     /** HS256 secret; when unset one is generated on first start and kept in the data dir. */
     jwtSecret: string | undefined;
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
       jsonMaxDepth: read.int('TASKLANE_JSON_MAX_DEPTH', 64, { min: 2, max: 512 }),
     },
     metrics: readMetricsConfig(read),
+    apiLogs: readApiLogsConfig(read),
     auth: {
       ...readSigningKeys(read, database),
       accessTokenTtl: read.int('TASKLANE_ACCESS_TOKEN_TTL', 3600, { min: 10 }),

@@ -4,6 +4,7 @@
  */
 
 import { agentRunJob } from './core/agents/agent-run.job.ts';
+import { purgeApiLogsJob } from './core/api-logs/purge-api-logs.job.ts';
 import { retrainModelJob } from './core/autoscale/retrain.job.ts';
 import type { Runtime } from './core/context.ts';
 import { generateDocumentsJob } from './core/docs/generate-documents.job.ts';
@@ -19,6 +20,7 @@ export function buildJobCatalog(extra: JobDefinition<unknown>[] = []): JobCatalo
     runTaskJob,
     releaseReservationsJob as JobDefinition<unknown>,
     purgeTokensJob as JobDefinition<unknown>,
+    purgeApiLogsJob as JobDefinition<unknown>,
     agentRunJob as JobDefinition<unknown>,
     webhookDeliveryJob as JobDefinition<unknown>,
     retrainModelJob as JobDefinition<unknown>,

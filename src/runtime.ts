@@ -9,6 +9,7 @@ import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { Config } from './config.ts';
 import { ModelCatalog } from './core/ai/catalog.ts';
 import { AiRegistry } from './core/ai/providers.ts';
+import { createApiCallBuffer } from './core/api-logs/api-usage-logs.service.ts';
 import type { Runtime } from './core/context.ts';
 import { LocalEnvironmentDriver } from './core/environments/local-driver.ts';
 import { EventHub } from './core/events/hub.ts';
@@ -100,7 +101,9 @@ export async function createRuntime(
     ai: new AiRegistry(config.ai, await ModelCatalog.load(config.ai.catalogPath)),
     resolver: options.resolver ?? systemResolver,
     environments: new LocalEnvironmentDriver(() => runtime),
+    apiCalls: createApiCallBuffer(() => runtime, log, config.apiLogs.flushMs),
     async close() {
+      await runtime.apiCalls.close();
       await runtime.environments.close();
       events.close();
       await eventNotifier.close();

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Db, DbHandle } from '../db/connection.ts';
 import type { DialectName } from '../db/dialect.ts';
 import type { AiRegistry } from './ai/providers.ts';
+import type { ApiCallBuffer } from './api-logs/api-call-buffer.ts';
 import type { EnvironmentDriver } from './environments/driver.types.ts';
 import type { EventHub } from './events/hub.ts';
 import type { Notifier } from './events/notifier.ts';
@@ -97,6 +98,8 @@ export interface Runtime {
   redactPaths(text: string): string;
   /** Name resolution for outbound requests (net-guard); the system resolver outside tests. */
   resolver: HostResolver;
+  /** Recorded API calls waiting to be written in a batch (api-logs/api-call-buffer.ts). */
+  apiCalls: ApiCallBuffer;
 }
 
 export interface Ctx {

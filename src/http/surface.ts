@@ -15,9 +15,11 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { SurfaceName } from '../config.ts';
+import { recordApiCall } from '../core/api-logs/api-usage-logs.service.ts';
 import { anonymousActor, type Runtime } from '../core/context.ts';
 import type { DomainError } from '../core/errors.ts';
 import { authHook, readCredentials, resolveActor } from './auth.ts';
+import { ctxOf } from './context.ts';
 import { normaliseError } from './errors.ts';
 import type { RateLimiter, RateLimitRule } from './rate-limit.ts';
 
@@ -171,6 +173,26 @@ export async function limitUnrouted(
   await applyRateLimits(limiter, request, reply, definition.defaultRateLimits);
 }
 
+/**
+ * Every authenticated request is recorded in the API usage log under its route pattern
+ * (never the concrete path, so ids stay out of it), after the response has gone out.
+ */
+function logApiCalls(scope: FastifyInstance, surface: string): void {
+  if (!scope.runtime.config.apiLogs.enabled) return;
+  scope.addHook('onResponse', (request, reply, done) => {
+    if (request.actor?.kind === 'user') {
+      recordApiCall(ctxOf(request), {
+        surface,
+        endpoint: request.routeOptions.url ?? request.url.split('?')[0]!,
+        method: request.method,
+        statusCode: reply.statusCode,
+        responseTimeMs: reply.elapsedTime,
+      });
+    }
+    done();
+  });
+}
+
 export async function mountSurface(
   app: FastifyInstance,
   definition: SurfaceDefinition,
@@ -226,6 +248,7 @@ export async function mountSurface(
         }
       });
       scope.addHook('onRequest', limit);
+      logApiCalls(scope, definition.name);
       await definition.routes(scope.withTypeProvider<TypeBoxTypeProvider>());
       document = () => {
         const generated = scope.swagger() as { paths?: Record<string, unknown> };

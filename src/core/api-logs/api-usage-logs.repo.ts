@@ -4,11 +4,9 @@ import type { ApiUsageLogsTable } from '../../db/codeguide-usage-types.ts';
 import type { Ctx } from '../context.ts';
 
 export type ApiUsageLogRow = Selectable<ApiUsageLogsTable>;
+export type NewApiUsageLogRow = Insertable<ApiUsageLogsTable>;
 
-export async function insertApiUsageLogs(
-  ctx: Ctx,
-  rows: Insertable<ApiUsageLogsTable>[],
-): Promise<void> {
+export async function insertApiUsageLogs(ctx: Ctx, rows: NewApiUsageLogRow[]): Promise<void> {
   if (rows.length === 0) return;
   await ctx.db.insertInto('api_usage_logs').values(rows).execute();
 }
@@ -36,4 +34,25 @@ export function listUserApiUsageLogs(
   if (filter.endpoint !== undefined) query = query.where('endpoint', '=', filter.endpoint);
   if (filter.method !== undefined) query = query.where('method', '=', filter.method);
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
+/** Deletes at most `limit` rows older than `cutoff`; returns how many went. */
+export async function deleteApiUsageLogsBefore(
+  ctx: Ctx,
+  cutoff: number,
+  limit: number,
+): Promise<number> {
+  const result = await ctx.db
+    .deleteFrom('api_usage_logs')
+    .where(
+      'id',
+      'in',
+      ctx.db
+        .selectFrom('api_usage_logs')
+        .select('id')
+        .where('created_at', '<', cutoff)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -5,7 +5,7 @@
  * project tasks, catalogs, the user and notifications.
  */
 import type { SurfaceDefinition } from '../../http/surface.ts';
-import { apiUsageLogRoutes, logApiUsage } from './api-usage-logs.routes.ts';
+import { apiUsageLogRoutes } from './api-usage-logs.routes.ts';
 import { catalogRoutes } from './catalogs.routes.ts';
 import { codespaceRoutes } from './codespace.routes.ts';
 import { renderCodeGuideError } from './errors.ts';
@@ -41,7 +41,6 @@ export const codeGuideSurface: SurfaceDefinition = {
   renderError: renderCodeGuideError,
   defaultRateLimits: API_LIMITS,
   async routes(app) {
-    logApiUsage(app, 'codeguide');
     await generationRoutes(app);
     await projectRoutes(app);
     await taskGroupRoutes(app);

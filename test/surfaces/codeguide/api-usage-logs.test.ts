@@ -1,5 +1,5 @@
 /**
- * `GET /api-usage-logs`: every authenticated CodeGuide request is logged under its
+ * `GET /api-usage-logs`: every authenticated request (any surface) is logged under its
  * route pattern (never the concrete path), with method, status and response time;
  * each user sees only their own; filters by date, endpoint and method; limit.
  */
@@ -77,6 +77,18 @@ test('requests are logged with the route pattern, method, status and response ti
   const theirs = await logsOf(other);
   assert.ok(theirs.every((l) => l.user_id === other.uuid));
   assert.ok(!theirs.some((l) => l.endpoint === '/v1/codespace/tasks/:task_id'));
+});
+
+test("requests on every surface are logged, under each surface's route pattern", async () => {
+  assert.equal((await env.api.get('/v1/auth/me', user.auth)).status, 200); // Codeep
+  assert.equal((await env.api.get('/users/me', user.auth)).status, 200); // AutoServe
+  assert.equal((await env.api.get('/cmb/users/me', user.auth)).status, 200); // CMBCluster
+  const logged = await logsOf(user, '?limit=1000');
+  for (const endpoint of ['/v1/auth/me', '/users/me', '/cmb/users/me'])
+    assert.ok(
+      logged.some((l) => l.endpoint === endpoint && l.status_code === 200),
+      `${endpoint} is in the log`,
+    );
 });
 
 test('bad filters are 422 and no credentials 401', async () => {
