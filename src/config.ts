@@ -20,6 +20,7 @@ import { type AutoServeConfig, readAutoServeConfig } from './config/autoserve.ts
 import { type CmbClusterConfig, readCmbClusterConfig } from './config/cmbcluster.ts';
 import { type CodeGuideConfig, readCodeGuideConfig } from './config/codeguide.ts';
 import { type ConsoleConfig, readConsoleConfig } from './config/console.ts';
+import { type CoolifyConfig, readCoolifyConfig } from './config/coolify.ts';
 import { ConfigError, type Env, EnvReader } from './config/env-reader.ts';
 import { type MetricsConfig, readMetricsConfig } from './config/metrics.ts';
 import { type Network, readNetworks } from './config/networks.ts';
@@ -125,6 +126,8 @@ export interface Config {
   autoserve: AutoServeConfig;
   /** CodeGuide's document generation. */
   codeguide: CodeGuideConfig;
+  /** CodeGuide's Coolify deployments: the installation's instance and outbound limits. */
+  coolify: CoolifyConfig;
   webhooks: {
     /** Destinations on private, loopback or link-local addresses are refused unless true. */
     allowPrivate: boolean;
@@ -266,6 +269,7 @@ export function loadConfig(env: Env = process.env): Config {
     metering: readMeteringConfig(read),
     autoserve: readAutoServeConfig(read),
     codeguide: readCodeGuideConfig(read),
+    coolify: readCoolifyConfig(read),
     surfaces,
     cmbcluster: readCmbClusterConfig(read),
     console: readConsoleConfig(read),

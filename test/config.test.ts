@@ -62,6 +62,12 @@ const invalid: [Record<string, string>, RegExp][] = [
   [{ TASKLANE_METRICS_ACCESS: 'everyone' }, /TASKLANE_METRICS_ACCESS/],
   [{ TASKLANE_METRICS_ACCESS: 'token' }, /TASKLANE_METRICS_TOKEN/],
   [{ TASKLANE_METRICS_TOKEN: 'short' }, /TASKLANE_METRICS_TOKEN/],
+  [{ TASKLANE_COOLIFY_URL: 'https://coolify.example.com' }, /TASKLANE_COOLIFY_TOKEN/],
+  [{ TASKLANE_COOLIFY_TOKEN: '1|abc' }, /TASKLANE_COOLIFY_URL/],
+  [{ TASKLANE_COOLIFY_URL: 'ftp://c.example.com', TASKLANE_COOLIFY_TOKEN: 't' }, /_COOLIFY_URL/],
+  [{ TASKLANE_COOLIFY_ALLOW_NETWORKS: '10.0.0.0/8, intranet' }, /TASKLANE_COOLIFY_ALLOW_NETWORKS/],
+  [{ TASKLANE_COOLIFY_TIMEOUT_MS: '10' }, /TASKLANE_COOLIFY_TIMEOUT_MS/],
+  [{ TASKLANE_COOLIFY_MAX_RESPONSE_BYTES: 'lots' }, /TASKLANE_COOLIFY_MAX_RESPONSE_BYTES/],
 ];
 for (const [env, pattern] of invalid) {
   test(`an invalid ${Object.keys(env)[0]} stops start-up naming the setting`, () => {
@@ -73,12 +79,34 @@ for (const [env, pattern] of invalid) {
 }
 
 test('a secret in an error message is never echoed', () => {
-  try {
-    loadConfig({ TASKLANE_JWT_SECRET: 'hunter2' });
-    assert.fail('expected a ConfigError');
-  } catch (error) {
-    assert.ok(!(error as Error).message.includes('hunter2'));
+  for (const env of [
+    { TASKLANE_JWT_SECRET: 'hunter2' },
+    { TASKLANE_COOLIFY_URL: 'https://c.example.com', TASKLANE_COOLIFY_TOKEN: 'hunter2 x' },
+  ]) {
+    try {
+      loadConfig(env);
+      assert.fail('expected a ConfigError');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.ok(!error.message.includes('hunter2'));
+    }
   }
+});
+
+test('Coolify: off by default; the installation instance and limits are read', () => {
+  const off = loadConfig({}).coolify;
+  assert.equal(off.url, undefined);
+  assert.equal(off.allowPrivate, false);
+  assert.equal(off.timeoutMs, 10_000);
+  assert.equal(off.maxResponseBytes, 1_048_576);
+  const on = loadConfig({
+    TASKLANE_COOLIFY_URL: 'https://coolify.example.com',
+    TASKLANE_COOLIFY_TOKEN: '1|abc',
+    TASKLANE_COOLIFY_ALLOW_NETWORKS: '10.20.0.0/16',
+  }).coolify;
+  assert.equal(on.url, 'https://coolify.example.com');
+  assert.equal(on.token, '1|abc');
+  assert.equal(on.allowNetworks.length, 1);
 });
 
 test('/metrics access: public in development, loopback in production, token once one is set', () => {

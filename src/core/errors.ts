@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'request_timeout'
   | 'not_ready'
   | 'unavailable'
+  // An upstream service the request depends on (e.g. a Coolify instance) failed or answered badly.
+  | 'bad_gateway'
   | 'internal';
 
 export interface ValidationIssue {

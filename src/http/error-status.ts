@@ -21,5 +21,6 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   request_timeout: 408,
   not_ready: 409,
   unavailable: 503,
+  bad_gateway: 502,
   internal: 500,
 };

@@ -1,12 +1,14 @@
 /**
  * Key rotation for stored secrets: re-seals every sealed value that the current key did
- * not seal (API key copies, webhook signing secrets, CMBCluster variables), so the
- * previous keys can then be dropped. Safe while the server runs: each row is replaced
+ * not seal (API key copies, webhook signing secrets, CMBCluster variables, Coolify API
+ * tokens), so the previous keys can then be dropped. Safe while the server runs: each row is replaced
  * only if it has not changed since it was read, and a value that opens with no key held
  * is counted, never destroyed. OIDC login states are not walked: they expire within
  * TASKLANE_OIDC_STATE_TTL and open with the previous keys until then.
  */
 import type { Ctx } from '../context.ts';
+import * as deploysRepo from '../deploys/deploys.repo.ts';
+import { coolifyTokenAad } from '../deploys/deploys.service.ts';
 import * as envVarsRepo from '../environments/env-vars.repo.ts';
 import { envVarAad } from '../environments/env-vars.service.ts';
 import { apiKeyAad } from '../identity/api-keys.ts';
@@ -68,6 +70,17 @@ const STORES: SealedStore<never>[] = [
         aad: envVarAad(row.uuid, row.key),
       })),
     replace: envVarsRepo.replaceSealedValue,
+  }),
+  store({
+    name: 'coolify tokens',
+    start: 0,
+    list: async (ctx, keyId, after: number) =>
+      (await deploysRepo.listTokensSealedByOtherKey(ctx, keyId, after)).map((row) => ({
+        cursor: row.user_id,
+        sealed: row.sealed,
+        aad: coolifyTokenAad(row.uuid, row.base_url),
+      })),
+    replace: deploysRepo.replaceSealedToken,
   }),
 ];
 

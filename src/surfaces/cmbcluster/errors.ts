@@ -25,6 +25,7 @@ const CODES: Record<ErrorCode, string> = {
   request_timeout: 'REQUEST_TIMEOUT',
   not_ready: 'CONFLICT',
   unavailable: 'SERVICE_UNAVAILABLE',
+  bad_gateway: 'BAD_GATEWAY',
   internal: 'INTERNAL_ERROR',
 };
 

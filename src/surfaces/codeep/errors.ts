@@ -25,6 +25,7 @@ const DESCRIPTION: Record<ErrorCode, string> = {
   request_timeout: 'Request Timeout',
   not_ready: 'Accepted - not completed yet',
   unavailable: 'Service Unavailable',
+  bad_gateway: 'Bad Gateway - an upstream service failed',
   internal: 'Internal Server Error - Unexpected server error',
 };
 

@@ -1,13 +1,15 @@
 /**
  * The CodeGuide surface (specs/codeguide-v1.md), mounted at /v1 beside Codeep by
  * default (no path of one is a path of the other; test/surfaces/codeguide/routes.test.ts
- * checks it). This file registers the planning half: generation, projects, task groups,
- * project tasks, catalogs, the user and notifications.
+ * checks it). This file registers the planning half (generation, projects, task groups,
+ * project tasks, catalogs, the user and notifications) and the second half's usage, API
+ * usage logs, codespace tasks and models, and Coolify.
  */
 import type { SurfaceDefinition } from '../../http/surface.ts';
 import { apiUsageLogRoutes } from './api-usage-logs.routes.ts';
 import { catalogRoutes } from './catalogs.routes.ts';
 import { codespaceRoutes } from './codespace.routes.ts';
+import { coolifyRoutes } from './coolify.routes.ts';
 import { renderCodeGuideError } from './errors.ts';
 import { generationRoutes } from './generation.routes.ts';
 import { API_LIMITS } from './limits.ts';
@@ -37,6 +39,7 @@ export const codeGuideSurface: SurfaceDefinition = {
     '/codespace-models',
     '/usage',
     '/api-usage-logs',
+    '/coolify',
   ],
   renderError: renderCodeGuideError,
   defaultRateLimits: API_LIMITS,
@@ -50,5 +53,6 @@ export const codeGuideSurface: SurfaceDefinition = {
     await usageRoutes(app);
     await apiUsageLogRoutes(app);
     await codespaceRoutes(app);
+    await coolifyRoutes(app);
   },
 };

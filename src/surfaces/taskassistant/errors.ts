@@ -28,6 +28,7 @@ const CODES: Record<ErrorCode, string> = {
   request_timeout: 'REQUEST_TIMEOUT',
   not_ready: 'NOT_READY',
   unavailable: 'SERVICE_UNAVAILABLE',
+  bad_gateway: 'BAD_GATEWAY',
   internal: 'INTERNAL_ERROR',
 };
 

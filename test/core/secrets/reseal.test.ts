@@ -14,6 +14,10 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../../src/config.ts';
 import { createContext, systemActor } from '../../../src/core/context.ts';
+import {
+  coolifyTokenAad,
+  setCoolifyCredentials,
+} from '../../../src/core/deploys/deploys.service.ts';
 import { envVarAad, setEnvVar } from '../../../src/core/environments/env-vars.service.ts';
 import { apiKeyAad } from '../../../src/core/identity/api-keys.ts';
 import { authenticateApiKey } from '../../../src/core/identity/auth.service.ts';
@@ -52,6 +56,7 @@ function env(secretKey: string, previous: string[] = []): Record<string, string>
     TASKLANE_SECRET_KEY: secretKey,
     TASKLANE_SECRET_KEY_PREVIOUS: previous.join(','),
     TASKLANE_WEBHOOK_ALLOW_PRIVATE: 'true',
+    TASKLANE_COOLIFY_ALLOW_PRIVATE: 'true',
   };
 }
 
@@ -86,10 +91,15 @@ async function openAll(runtime: AppRuntime): Promise<Record<string, string>> {
     .select('value_sealed')
     .where('key', '=', 'TOKEN')
     .executeTakeFirstOrThrow();
+  const coolify = await db
+    .selectFrom('coolify_credentials')
+    .select(['token_sealed', 'base_url'])
+    .executeTakeFirstOrThrow();
   return {
     apiKey: box.open(user.api_key_ciphertext!, apiKeyAad(userUuid)),
     webhook: box.open(hook.secret_sealed, webhookSecretAad(webhookId)),
     variable: box.open(variable.value_sealed, envVarAad(userUuid, 'TOKEN')),
+    coolify: box.open(coolify.token_sealed, coolifyTokenAad(userUuid, coolify.base_url)),
   };
 }
 
@@ -116,6 +126,7 @@ before(async () => {
       })
     ).webhook.id;
     await setEnvVar(ctx, 'TOKEN', 'value-sealed-by-k1');
+    await setCoolifyCredentials(ctx, { baseUrl: 'http://127.0.0.1:9', token: '3|coolify-by-k1' });
     await setEnvVar(ctx, 'LOST', 'sealed by a key nobody holds any more');
     // LOST is then sealed again under a key that is gone: rotation must keep it, not destroy it.
     const gone = new SecretBox(randomBytes(32));
@@ -144,6 +155,7 @@ test('with the previous key listed, everything opens and reseal moves it to the 
       apiKey,
       webhook: 'whsec_c2VjcmV0LXNpZ25pbmcta2V5',
       variable: 'value-sealed-by-k1',
+      coolify: '3|coolify-by-k1',
     });
     const progress: string[] = [];
     const counts = await resealSecrets(createContext(runtime, systemActor), (c) =>
@@ -153,8 +165,14 @@ test('with the previous key listed, everything opens and reseal moves it to the 
       { store: 'api keys', stale: 1, resealed: 1, unreadable: 0 },
       { store: 'webhook secrets', stale: 1, resealed: 1, unreadable: 0 },
       { store: 'environment variables', stale: 2, resealed: 1, unreadable: 1 },
+      { store: 'coolify tokens', stale: 1, resealed: 1, unreadable: 0 },
     ]);
-    assert.deepEqual(progress, ['api keys', 'webhook secrets', 'environment variables']);
+    assert.deepEqual(progress, [
+      'api keys',
+      'webhook secrets',
+      'environment variables',
+      'coolify tokens',
+    ]);
     // Run again: only the value no key opens is still found, and it is still there.
     const again = await resealSecrets(createContext(runtime, systemActor));
     assert.deepEqual(
@@ -163,12 +181,15 @@ test('with the previous key listed, everything opens and reseal moves it to the 
         ['api keys', 0, 0],
         ['webhook secrets', 0, 0],
         ['environment variables', 1, 0],
+        ['coolify tokens', 0, 0],
       ],
     );
   });
   // The previous key is no longer needed.
   await withRuntime(env(K2), async (runtime) => {
-    assert.equal((await openAll(runtime)).variable, 'value-sealed-by-k1');
+    const opened = await openAll(runtime);
+    assert.equal(opened.variable, 'value-sealed-by-k1');
+    assert.equal(opened.coolify, '3|coolify-by-k1');
     // The API key still authenticates (its hash never depended on the key).
     const actor = await authenticateApiKey(createContext(runtime, systemActor), apiKey);
     assert.equal(actor.userUuid, userUuid);
@@ -208,6 +229,7 @@ test('`tasklane secrets reseal` reports per store and exits 2 while a value open
     result.stdout,
     /environment variables: 1 re-sealed of 2 found, 1 opened by no key held/,
   );
+  assert.match(result.stdout, /coolify tokens: 1 re-sealed of 1 found/);
   await withRuntime(env(K3), async (runtime) => {
     assert.equal((await openAll(runtime)).webhook, 'whsec_c2VjcmV0LXNpZ25pbmcta2V5');
   });

@@ -1,7 +1,7 @@
 /**
  * The bad-input matrix on CodeGuide's second-half routes with a body (usage track,
- * codespace track, codespace task create and update): each case a 4xx `{detail}`,
- * never a 5xx, nothing booked.
+ * codespace track, codespace task create and update, Coolify deploy and credentials):
+ * each case a 4xx `{detail}`, never a 5xx, nothing booked, saved or deployed.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -71,6 +71,18 @@ test('every part-2 route with a body: the bad-input matrix, 4xx {detail}, never 
       valid: { task_description: 'd' },
       required: [],
     },
+    {
+      method: 'POST',
+      path: '/v1/coolify/deploy',
+      valid: { application_id: 'app', environment: 'production', config: { force: false } },
+      required: ['application_id'],
+    },
+    {
+      method: 'PUT',
+      path: '/v1/coolify/credentials',
+      valid: { base_url: 'https://coolify.example.com', token: 'tok' },
+      required: ['base_url', 'token'],
+    },
   ] as const;
   for (const route of routes)
     await checkBadInput(
@@ -89,5 +101,7 @@ test('every part-2 route with a body: the bad-input matrix, 4xx {detail}, never 
   assert.equal(balance.body.total_consumed, 0, 'nothing was booked');
   const tasks = await env.api.get('/v1/codespace/tasks', user.auth);
   assert.equal(tasks.body.data.length, 1, 'nothing was created');
+  const coolify = await env.api.get('/v1/coolify/credentials', user.auth);
+  assert.equal(coolify.body.configured, false, 'no credentials were saved');
   assert.ok(!env.server.logs.some((line) => line.includes('"level":50')), 'no error was logged');
 });

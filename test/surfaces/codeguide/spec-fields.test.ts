@@ -86,4 +86,23 @@ describe('CodeGuide fields from the spec', { skip: skipWithoutSpec(SPEC) }, () =
         assert.ok(declared.has(field), `${label} does not declare ${field} in its answer`);
     }
   });
+
+  test('both Coolify endpoints of the spec are served, with every documented field', () => {
+    const endpoints = endpointsOf(readSpec(SPEC)).filter((e) => e.path.startsWith('/coolify/'));
+    assert.equal(endpoints.length, 2, endpoints.map((e) => `${e.method} ${e.path}`).join(', '));
+    for (const endpoint of endpoints) {
+      const label = `${endpoint.method} ${endpoint.path}`;
+      const operation = doc.paths[endpoint.path]?.[endpoint.method.toLowerCase()];
+      assert.ok(operation, `${label} is not served`);
+      const body = operation.requestBody?.content?.['application/json']?.schema;
+      const accepted = propertiesOf(body);
+      for (const field of endpoint.request)
+        assert.ok(accepted.has(field), `${label} does not accept ${field}`);
+      const declared = propertiesOf(
+        operation.responses['200']?.content?.['application/json']?.schema,
+      );
+      for (const field of endpoint.response)
+        assert.ok(declared.has(field), `${label} does not declare ${field} in its answer`);
+    }
+  });
 });
