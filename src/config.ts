@@ -22,6 +22,7 @@ import { type CodeGuideConfig, readCodeGuideConfig } from './config/codeguide.ts
 import { type ConsoleConfig, readConsoleConfig } from './config/console.ts';
 import { type CoolifyConfig, readCoolifyConfig } from './config/coolify.ts';
 import { ConfigError, type Env, EnvReader } from './config/env-reader.ts';
+import { type GitConfig, readGitConfig } from './config/git.ts';
 import { type MetricsConfig, readMetricsConfig } from './config/metrics.ts';
 import { type Network, readNetworks } from './config/networks.ts';
 
@@ -138,6 +139,8 @@ export interface Config {
     maxAttempts: number;
     timeoutMs: number;
   };
+  /** Cloning users' git repositories (repository analysis, codespace tasks). */
+  git: GitConfig;
   /** A WebSocket that has not authenticated within this is closed. */
   wsAuthTimeoutMs: number;
   /** How often an authenticated WebSocket re-checks its token or API key (revocation). */
@@ -260,6 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: read.int('TASKLANE_WEBHOOK_MAX_ATTEMPTS', 8, { min: 1, max: 50 }),
       timeoutMs: read.int('TASKLANE_WEBHOOK_TIMEOUT_MS', 10_000, { min: 100 }),
     },
+    git: readGitConfig(read),
     wsAuthTimeoutMs: read.int('TASKLANE_WS_AUTH_TIMEOUT_MS', 10_000, { min: 100 }),
     wsRevalidateMs: read.int('TASKLANE_WS_REVALIDATE_MS', 5_000, { min: 50, max: 3_600_000 }),
     autoscale: readAutoscaleConfig(

@@ -88,7 +88,8 @@ export async function checkTarget(url: URL, policy: NetPolicy): Promise<CheckedT
 export interface GuardedRequest {
   method: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text, or bytes (a git upload-pack request). */
+  body?: string | Uint8Array;
   signal?: AbortSignal;
 }
 
