@@ -14,6 +14,7 @@ import { API_LIMITS } from './limits.ts';
 import { notificationRoutes } from './notifications.routes.ts';
 import { projectTaskRoutes } from './project-tasks.routes.ts';
 import { projectRoutes } from './projects.routes.ts';
+import { repositoryAnalysisRoutes } from './repository-analysis.routes.ts';
 import { taskGroupRoutes } from './task-groups.routes.ts';
 import { usageRoutes } from './usage.routes.ts';
 
@@ -37,6 +38,7 @@ export const codeGuideSurface: SurfaceDefinition = {
     '/codespace-models',
     '/usage',
     '/api-usage-logs',
+    '/repository-analysis',
   ],
   renderError: renderCodeGuideError,
   defaultRateLimits: API_LIMITS,
@@ -51,5 +53,6 @@ export const codeGuideSurface: SurfaceDefinition = {
     await usageRoutes(app);
     await apiUsageLogRoutes(app);
     await codespaceRoutes(app);
+    await repositoryAnalysisRoutes(app);
   },
 };

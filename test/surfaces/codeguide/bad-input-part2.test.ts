@@ -1,7 +1,7 @@
 /**
  * The bad-input matrix on CodeGuide's second-half routes with a body (usage track,
- * codespace track, codespace task create and update): each case a 4xx `{detail}`,
- * never a 5xx, nothing booked.
+ * codespace track, codespace task create and update, repository analysis): each case a
+ * 4xx `{detail}`, never a 5xx, nothing booked or started.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -71,6 +71,17 @@ test('every part-2 route with a body: the bad-input matrix, 4xx {detail}, never 
       valid: { task_description: 'd' },
       required: [],
     },
+    {
+      method: 'POST',
+      path: '/v1/repository-analysis/analyze',
+      valid: {
+        repository_url: 'https://git.example.com/c.git',
+        generate_documents: false,
+        create_codespace_task: false,
+        project_id: projectId,
+      },
+      required: ['repository_url'],
+    },
   ] as const;
   for (const route of routes)
     await checkBadInput(
@@ -89,5 +100,10 @@ test('every part-2 route with a body: the bad-input matrix, 4xx {detail}, never 
   assert.equal(balance.body.total_consumed, 0, 'nothing was booked');
   const tasks = await env.api.get('/v1/codespace/tasks', user.auth);
   assert.equal(tasks.body.data.length, 1, 'nothing was created');
+  const analyses = await env.server.runtime.database.db
+    .selectFrom('repository_analysis_tasks')
+    .select('id')
+    .execute();
+  assert.deepEqual(analyses, [], 'no analysis was started');
   assert.ok(!env.server.logs.some((line) => line.includes('"level":50')), 'no error was logged');
 });
