@@ -12,6 +12,7 @@ import { purgeTokensJob } from './core/identity/purge-tokens.job.ts';
 import type { JobCatalog, JobDefinition } from './core/jobs/jobs.types.ts';
 import { Worker } from './core/jobs/worker.ts';
 import { releaseReservationsJob } from './core/metering/release-reservations.job.ts';
+import { analyzeRepositoryJob } from './core/repository-analysis/analyze-repository.job.ts';
 import { runTaskJob } from './core/tasks/run-task.job.ts';
 import { webhookDeliveryJob } from './core/webhooks/delivery.job.ts';
 
@@ -25,6 +26,7 @@ export function buildJobCatalog(extra: JobDefinition<unknown>[] = []): JobCatalo
     webhookDeliveryJob as JobDefinition<unknown>,
     retrainModelJob as JobDefinition<unknown>,
     generateDocumentsJob as JobDefinition<unknown>,
+    analyzeRepositoryJob as JobDefinition<unknown>,
     ...extra,
   ];
   return new Map(definitions.map((d) => [d.kind, d]));

@@ -7,6 +7,7 @@
 import type { CatalogModel } from '../ai/catalog.ts';
 import type { Ctx } from '../context.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { checkRepositoryUrl, repositoryUrlText } from '../git/repository-url.ts';
 import { requireUser } from '../identity/users.service.ts';
 import type { UsageRecord } from '../metering/ledger.repo.ts';
 import {
@@ -56,26 +57,6 @@ function toTask(row: repo.CodespaceTaskRow, userUuid: string): CodespaceTask {
   };
 }
 
-/**
- * A repository URL a task may clone: http(s) with a host and no credentials in it
- * (credentials in a URL end up in logs and in the clone's config). Where it may
- * connect (allowed hosts, private addresses) is checked again when it is cloned.
- */
-function checkRepositoryUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalid('repository_url', 'repository_url: must be an http(s) URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw invalid('repository_url', 'repository_url: only http(s) repositories are supported');
-  if (url.username || url.password)
-    throw invalid('repository_url', 'repository_url: must not contain credentials');
-  if (!url.hostname) throw invalid('repository_url', 'repository_url: must name a host');
-  return url.toString();
-}
-
 function checkModel(ctx: Ctx, modelId: string | undefined): string | null {
   if (modelId === undefined) return null;
   if (!ctx.runtime.ai.catalog.get(modelId))
@@ -96,7 +77,7 @@ export async function createCodespaceTask(
   input: CreateCodespaceTaskInput,
 ): Promise<CodespaceTask> {
   const actor = requireUser(ctx);
-  const repositoryUrl = checkRepositoryUrl(input.repositoryUrl);
+  const repositoryUrl = repositoryUrlText(checkRepositoryUrl(input.repositoryUrl, ctx.config.git));
   const modelId = checkModel(ctx, input.modelId);
   await requireProject(ctx, input.projectId);
   const now = ctx.clock.now();

@@ -14,7 +14,8 @@ export type PromptName =
   | 'prd'
   | 'category'
   | 'outline'
-  | 'document';
+  | 'document'
+  | 'repository-summary';
 
 export interface RenderedPrompt {
   instructions: string;

@@ -12,6 +12,7 @@ import * as m0008 from './0008_codeguide.ts';
 import * as m0009 from './0009_autoscale.ts';
 import * as m0009b from './0009_autoscale_job_indexes.ts';
 import * as m0010 from './0010_codeguide_usage.ts';
+import * as m0011 from './0011_repository_analysis.ts';
 import * as m0012 from './0012_deploys.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0009_autoscale': m0009,
   '0009_autoscale_job_indexes': m0009b,
   '0010_codeguide_usage': m0010,
+  '0011_repository_analysis': m0011,
   '0012_deploys': m0012,
 };

@@ -16,6 +16,7 @@ import { API_LIMITS } from './limits.ts';
 import { notificationRoutes } from './notifications.routes.ts';
 import { projectTaskRoutes } from './project-tasks.routes.ts';
 import { projectRoutes } from './projects.routes.ts';
+import { repositoryAnalysisRoutes } from './repository-analysis.routes.ts';
 import { taskGroupRoutes } from './task-groups.routes.ts';
 import { usageRoutes } from './usage.routes.ts';
 
@@ -40,6 +41,7 @@ export const codeGuideSurface: SurfaceDefinition = {
     '/usage',
     '/api-usage-logs',
     '/coolify',
+    '/repository-analysis',
   ],
   renderError: renderCodeGuideError,
   defaultRateLimits: API_LIMITS,
@@ -54,5 +56,6 @@ export const codeGuideSurface: SurfaceDefinition = {
     await apiUsageLogRoutes(app);
     await codespaceRoutes(app);
     await coolifyRoutes(app);
+    await repositoryAnalysisRoutes(app);
   },
 };

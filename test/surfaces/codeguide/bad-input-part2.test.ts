@@ -1,7 +1,8 @@
 /**
  * The bad-input matrix on CodeGuide's second-half routes with a body (usage track,
- * codespace track, codespace task create and update, Coolify deploy and credentials):
- * each case a 4xx `{detail}`, never a 5xx, nothing booked, saved or deployed.
+ * codespace track, codespace task create and update, Coolify deploy and credentials,
+ * repository analysis): each case a 4xx `{detail}`, never a 5xx, nothing booked, saved,
+ * deployed or started.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -83,6 +84,17 @@ test('every part-2 route with a body: the bad-input matrix, 4xx {detail}, never 
       valid: { base_url: 'https://coolify.example.com', token: 'tok' },
       required: ['base_url', 'token'],
     },
+    {
+      method: 'POST',
+      path: '/v1/repository-analysis/analyze',
+      valid: {
+        repository_url: 'https://git.example.com/c.git',
+        generate_documents: false,
+        create_codespace_task: false,
+        project_id: projectId,
+      },
+      required: ['repository_url'],
+    },
   ] as const;
   for (const route of routes)
     await checkBadInput(
@@ -103,5 +115,10 @@ test('every part-2 route with a body: the bad-input matrix, 4xx {detail}, never 
   assert.equal(tasks.body.data.length, 1, 'nothing was created');
   const coolify = await env.api.get('/v1/coolify/credentials', user.auth);
   assert.equal(coolify.body.configured, false, 'no credentials were saved');
+  const analyses = await env.server.runtime.database.db
+    .selectFrom('repository_analysis_tasks')
+    .select('id')
+    .execute();
+  assert.deepEqual(analyses, [], 'no analysis was started');
   assert.ok(!env.server.logs.some((line) => line.includes('"level":50')), 'no error was logged');
 });

@@ -69,9 +69,8 @@ describe('CodeGuide fields from the spec', { skip: skipWithoutSpec(SPEC) }, () =
   });
   after(() => server?.close());
 
-  test('every planning endpoint of the spec is served, with every documented field', () => {
-    const endpoints = endpointsOf(readSpec(SPEC)).filter((e) => PART_ONE.test(e.path));
-    assert.equal(endpoints.length, 33, endpoints.map((e) => `${e.method} ${e.path}`).join(', '));
+  /** Each endpoint is served and accepts and declares every field the spec shows. */
+  function checkFields(endpoints: SpecEndpoint[]): void {
     for (const endpoint of endpoints) {
       const label = `${endpoint.method} ${endpoint.path}`;
       const operation = doc.paths[endpoint.path]?.[endpoint.method.toLowerCase()];
@@ -85,6 +84,20 @@ describe('CodeGuide fields from the spec', { skip: skipWithoutSpec(SPEC) }, () =
       for (const field of endpoint.response)
         assert.ok(declared.has(field), `${label} does not declare ${field} in its answer`);
     }
+  }
+
+  test('every planning endpoint of the spec is served, with every documented field', () => {
+    const endpoints = endpointsOf(readSpec(SPEC)).filter((e) => PART_ONE.test(e.path));
+    assert.equal(endpoints.length, 33, endpoints.map((e) => `${e.method} ${e.path}`).join(', '));
+    checkFields(endpoints);
+  });
+
+  test('every repository analysis endpoint is served, with every documented field', () => {
+    const endpoints = endpointsOf(readSpec(SPEC)).filter((e) =>
+      e.path.startsWith('/repository-analysis/'),
+    );
+    assert.equal(endpoints.length, 6, endpoints.map((e) => `${e.method} ${e.path}`).join(', '));
+    checkFields(endpoints);
   });
 
   test('both Coolify endpoints of the spec are served, with every documented field', () => {
