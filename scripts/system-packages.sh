@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages tasks need are installed: bubblewrap (the sandbox every
-# code and agent task runs in), Chromium (the browser_screenshot tool) and python3 (the
-# default CMBCluster environment profile serves the workspace with it), plus any
+# code and agent task runs in), Chromium (the browser_screenshot tool), python3 (the
+# default CMBCluster environment profile serves the workspace with it) and git (codespace
+# tasks check out, diff and commit inside the sandbox), plus any
 # packages named as arguments (CI adds the ones its tests use).
 # As root with apt-get: installs what is missing. Otherwise: prints the one command to
 # run and returns 0, so the server still starts; /health and /info then report those
 # features as unavailable, with the reason.
 set -uo pipefail
 
-packages=(bubblewrap chromium python3 "$@")
+packages=(bubblewrap chromium python3 git "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { ModelCatalog } from './core/ai/catalog.ts';
 import { AiRegistry } from './core/ai/providers.ts';
 import { createApiCallBuffer } from './core/api-logs/api-usage-logs.service.ts';
+import { codespaceRunner } from './core/codespace/codespace.runner.ts';
 import type { Runtime } from './core/context.ts';
 import { LocalEnvironmentDriver } from './core/environments/local-driver.ts';
 import { EventHub } from './core/events/hub.ts';
@@ -96,7 +97,8 @@ export async function createRuntime(
     blobs: await BlobStore.open(path.join(config.dataDir, 'blobs')),
     workspaces,
     outboxHooks: [fanOutToWebhooks, notifyFromEvent],
-    taskRunners: new Map(TASK_RUNNERS.map((runner) => [runner.kind, runner])),
+    // Core kinds, and kinds a capability above the task engine adds (codespace).
+    taskRunners: new Map([...TASK_RUNNERS, codespaceRunner].map((runner) => [runner.kind, runner])),
     redactPaths: pathRedactor(config.dataDir, workspaces.root),
     ai: new AiRegistry(config.ai, await ModelCatalog.load(config.ai.catalogPath)),
     resolver: options.resolver ?? systemResolver,

@@ -1,11 +1,13 @@
 /**
  * Codespace tasks: an agent coding job on a git repository, owned by a user and
- * attached to one of their projects. This file keeps the records (create, read, list,
- * change, cancel, delete) and the usage reported for them; running them (clone in the
- * sandbox, the agent, artifacts) is not built yet (docs/surfaces/codeguide.md).
+ * attached to one of their projects. Each is a core task of kind `codespace` with the
+ * same id (codespace.runner.ts runs it on the workers: durable queue, sandbox,
+ * cancellation, artifacts, usage), plus this record of what CodeGuide shows (project,
+ * repository, description, deployment config). Its status is the core task's, in
+ * CodeGuide's words.
  */
 import type { CatalogModel } from '../ai/catalog.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withTransaction } from '../context.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { checkRepositoryUrl, repositoryUrlText } from '../git/repository-url.ts';
 import { requireUser } from '../identity/users.service.ts';
@@ -17,8 +19,11 @@ import {
   trackUsage,
 } from '../metering/tracked-usage.ts';
 import { requireProject } from '../projects/projects.service.ts';
-import { uuidv7 } from '../shared/ids.ts';
+import { getTaskResults } from '../tasks/task-results.ts';
+import { cancelTask, createTask, deleteTask, editPendingTask } from '../tasks/tasks.service.ts';
+import type { TaskStatus } from '../tasks/tasks.types.ts';
 import * as repo from './codespace.repo.ts';
+import type { CodespaceResult } from './codespace.runner.ts';
 
 export const CODESPACE_STATUSES = [
   'pending',
@@ -29,6 +34,20 @@ export const CODESPACE_STATUSES = [
 ] as const;
 export type CodespaceStatus = (typeof CODESPACE_STATUSES)[number];
 
+/** The core task's status in CodeGuide's words. */
+const FROM_TASK: Record<TaskStatus, CodespaceStatus> = {
+  queued: 'pending',
+  running: 'running',
+  succeeded: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/** The core statuses a CodeGuide status filter means. */
+export function taskStatusesFor(status: CodespaceStatus): TaskStatus[] {
+  return (Object.keys(FROM_TASK) as TaskStatus[]).filter((s) => FROM_TASK[s] === status);
+}
+
 export interface CodespaceTask {
   id: string;
   projectId: string;
@@ -38,11 +57,17 @@ export interface CodespaceTask {
   modelId: string | null;
   deploymentConfig: Record<string, unknown> | null;
   status: CodespaceStatus;
+  /** 0–100 while it runs. */
+  progress: number;
+  /** What the run produced (branch, commit, summary…), once it finished. */
+  result: CodespaceResult | null;
+  errorMessage: string | null;
   createdAt: number;
   updatedAt: number;
 }
 
-function toTask(row: repo.CodespaceTaskRow, userUuid: string): CodespaceTask {
+function toTask(row: repo.CodespaceTaskView, userUuid: string): CodespaceTask {
+  const result = row.task_result ? JSON.parse(row.task_result) : null;
   return {
     id: row.id,
     projectId: row.project_id,
@@ -51,9 +76,15 @@ function toTask(row: repo.CodespaceTaskRow, userUuid: string): CodespaceTask {
     taskDescription: row.task_description,
     modelId: row.model_id,
     deploymentConfig: row.deployment_config ? JSON.parse(row.deployment_config) : null,
-    status: row.status as CodespaceStatus,
+    // Records made before codespace tasks ran have no core task: their own status stands.
+    status: row.task_status
+      ? FROM_TASK[row.task_status as TaskStatus]
+      : (row.status as CodespaceStatus),
+    progress: Number(row.task_progress ?? 0),
+    result: result && typeof result === 'object' ? result : null,
+    errorMessage: row.task_error ?? null,
     createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
+    updatedAt: Math.max(Number(row.updated_at), Number(row.task_updated_at ?? 0)),
   };
 }
 
@@ -77,27 +108,42 @@ export async function createCodespaceTask(
   input: CreateCodespaceTaskInput,
 ): Promise<CodespaceTask> {
   const actor = requireUser(ctx);
+  // http(s) only, no credentials, an allowed host; where it may connect is checked at clone time.
   const repositoryUrl = repositoryUrlText(checkRepositoryUrl(input.repositoryUrl, ctx.config.git));
   const modelId = checkModel(ctx, input.modelId);
   await requireProject(ctx, input.projectId);
-  const now = ctx.clock.now();
-  const row = await repo.insertCodespaceTask(ctx, {
-    id: uuidv7(now),
-    tenant_id: actor.tenantId,
-    user_id: actor.userId,
-    project_id: input.projectId,
-    repository_url: repositoryUrl,
-    task_description: input.taskDescription,
-    model_id: modelId,
-    deployment_config: input.deploymentConfig ? JSON.stringify(input.deploymentConfig) : null,
-    status: 'pending',
-    created_at: now,
-    updated_at: now,
+  return withTransaction(ctx, async (tx) => {
+    // The run: queued on the core's durable queue, counted by the daily quota.
+    const task = await createTask(tx, {
+      kind: 'codespace',
+      title: `Codespace: ${input.taskDescription.split('\n')[0]!.slice(0, 80)}`,
+      description: input.taskDescription,
+      parameters: {
+        repository_url: repositoryUrl,
+        model_id: modelId,
+        branch: `tasklane/codespace-${Date.now().toString(36)}`,
+      },
+      source: 'codeguide',
+    });
+    const now = tx.clock.now();
+    await repo.insertCodespaceTask(tx, {
+      id: task.id,
+      tenant_id: actor.tenantId,
+      user_id: actor.userId,
+      project_id: input.projectId,
+      repository_url: repositoryUrl,
+      task_description: input.taskDescription,
+      model_id: modelId,
+      deployment_config: input.deploymentConfig ? JSON.stringify(input.deploymentConfig) : null,
+      status: 'pending',
+      created_at: now,
+      updated_at: now,
+    });
+    return getCodespaceTask(tx, task.id);
   });
-  return toTask(row, actor.userUuid);
 }
 
-async function requireRow(ctx: Ctx, id: string): Promise<repo.CodespaceTaskRow> {
+async function requireRow(ctx: Ctx, id: string): Promise<repo.CodespaceTaskView> {
   const actor = requireUser(ctx);
   const row = await repo.findUserCodespaceTask(ctx, actor, id);
   if (!row) throw notFound('Codespace task');
@@ -113,7 +159,11 @@ export async function listCodespaceTasks(
   filter: { projectId?: string; status?: string },
 ): Promise<CodespaceTask[]> {
   const actor = requireUser(ctx);
-  const rows = await repo.listUserCodespaceTasks(ctx, actor, filter);
+  const rows = await repo.listUserCodespaceTasks(ctx, actor, {
+    projectId: filter.projectId,
+    status: filter.status as CodespaceStatus | undefined,
+    taskStatuses: filter.status ? taskStatusesFor(filter.status as CodespaceStatus) : undefined,
+  });
   return rows.map((row) => toTask(row, actor.userUuid));
 }
 
@@ -124,8 +174,9 @@ export interface UpdateCodespaceTaskInput {
 }
 
 /**
- * The description changes only before the task starts; `status` may only become
- * `cancelled`, and only while the task has not finished.
+ * The description changes only before the task starts (the queued run is edited with
+ * it); `status` may only become `cancelled`, and only while the task has not finished
+ * (a running task's sandbox is killed).
  */
 export async function updateCodespaceTask(
   ctx: Ctx,
@@ -133,35 +184,52 @@ export async function updateCodespaceTask(
   input: UpdateCodespaceTaskInput,
 ): Promise<CodespaceTask> {
   const actor = requireUser(ctx);
-  const row = await requireRow(ctx, id);
-  const changes: Partial<repo.CodespaceTaskRow> = {};
+  const current = toTask(await requireRow(ctx, id), actor.userUuid);
   if (input.status !== undefined) {
     if (input.status !== 'cancelled')
       throw invalid('status', 'status: can only be set to "cancelled"');
-    if (row.status !== 'pending' && row.status !== 'running' && row.status !== 'cancelled')
-      throw conflict(
-        `The codespace task has already ${row.status === 'completed' ? 'completed' : 'failed'}`,
-      );
-    changes.status = 'cancelled';
+    if (current.status === 'completed' || current.status === 'failed')
+      throw conflict(`The codespace task has already ${current.status}`);
   }
-  if (input.taskDescription !== undefined) {
-    if (row.status !== 'pending')
-      throw conflict('task_description can only change before the task starts');
-    changes.task_description = input.taskDescription;
-  }
-  if (input.deploymentConfig !== undefined)
-    changes.deployment_config = JSON.stringify(input.deploymentConfig);
-  if (Object.keys(changes).length > 0) {
-    changes.updated_at = ctx.clock.now();
-    await repo.updateCodespaceTask(ctx, actor, id, changes);
-  }
-  return getCodespaceTask(ctx, id);
+  if (input.taskDescription !== undefined && current.status !== 'pending')
+    throw conflict('task_description can only change before the task starts');
+  return withTransaction(ctx, async (tx) => {
+    const changes: Partial<repo.CodespaceTaskRow> = {};
+    const row = await requireRow(tx, id);
+    const linked = row.task_status !== null;
+    if (input.status !== undefined) {
+      if (linked) await cancelTask(tx, id);
+      changes.status = 'cancelled';
+    }
+    if (input.taskDescription !== undefined) {
+      if (linked) {
+        await editPendingTask(tx, id, { description: input.taskDescription }).catch((error) => {
+          // The run started between the check and the edit.
+          if (error?.code === 'conflict')
+            throw conflict('task_description can only change before the task starts');
+          throw error;
+        });
+      }
+      changes.task_description = input.taskDescription;
+    }
+    if (input.deploymentConfig !== undefined)
+      changes.deployment_config = JSON.stringify(input.deploymentConfig);
+    if (Object.keys(changes).length > 0) {
+      changes.updated_at = tx.clock.now();
+      await repo.updateCodespaceTask(tx, actor, id, changes);
+    }
+    return getCodespaceTask(tx, id);
+  });
 }
 
+/** Deletes the record and its run (a running one is cancelled first) with its artifacts. */
 export async function deleteCodespaceTask(ctx: Ctx, id: string): Promise<void> {
   const actor = requireUser(ctx);
-  await requireRow(ctx, id);
-  await repo.deleteCodespaceTask(ctx, actor, id);
+  await withTransaction(ctx, async (tx) => {
+    const row = await requireRow(tx, id);
+    if (row.task_status !== null) await deleteTask(tx, id);
+    await repo.deleteCodespaceTask(tx, actor, id);
+  });
 }
 
 /** Books usage a client reports for one of its codespace tasks (404 for anyone else's). */
@@ -180,13 +248,27 @@ export async function usageOfCodespaceTask(ctx: Ctx, id: string): Promise<UsageR
   return codespaceTaskUsage(ctx, id);
 }
 
-/** A task with its model's catalog entry (undefined when it names none). */
+export interface CodespaceTaskDetail {
+  task: CodespaceTask;
+  model: CatalogModel | undefined;
+  /** Once it finished: artifact name → signed download URL (changes.diff, changes.bundle…). */
+  files: Record<string, string>;
+}
+
+/** A task with its model's catalog entry and, once it finished, its artifacts' links. */
 export async function getCodespaceTaskDetail(
   ctx: Ctx,
   id: string,
-): Promise<{ task: CodespaceTask; model: CatalogModel | undefined }> {
-  const task = await getCodespaceTask(ctx, id);
-  return { task, model: task.modelId ? ctx.runtime.ai.catalog.get(task.modelId) : undefined };
+  links: { baseUrl: string; ttlSeconds: number },
+): Promise<CodespaceTaskDetail> {
+  const row = await requireRow(ctx, id);
+  const task = toTask(row, requireUser(ctx).userUuid);
+  const files = row.task_status !== null ? (await getTaskResults(ctx, id, links)).urls : {};
+  return {
+    task,
+    model: task.modelId ? ctx.runtime.ai.catalog.get(task.modelId) : undefined,
+    files,
+  };
 }
 
 /** The models a codespace task may name: the model catalog. */

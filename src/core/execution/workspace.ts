@@ -10,6 +10,7 @@
  * links or blocking (workspace-host.ts).
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DomainError } from '../errors.ts';
@@ -67,6 +68,17 @@ export class Workspace implements SandboxWorkspace {
     const name = checkRelative(relative);
     if (this.#inSandbox()) return this.#sandboxed().write(name, data);
     await writeHostFile(this.dir, name, data, this.uid);
+  }
+
+  /**
+   * Gives a tree the server wrote (a fetched repository) to the workspace's uid, so
+   * programs may change it. Only before any program has run here: afterwards the tree
+   * is the program's and is never walked by the server. Links are changed, not followed.
+   */
+  async adopt(relative: string): Promise<void> {
+    if (this.#tainted) throw new Error('a tainted workspace is never walked by the server');
+    if (this.uid === undefined) return;
+    await chownTree(path.join(this.dir, checkRelative(relative)), this.uid);
   }
 
   /** Up to `maxBytes` of a regular file, or a directory's entries; never follows the server's privileges. */
@@ -166,4 +178,11 @@ function traversal(relative: string): DomainError {
       },
     ],
   );
+}
+
+async function chownTree(target: string, uid: number): Promise<void> {
+  await fs.lchown(target, uid, uid);
+  const stat = await fs.lstat(target);
+  if (!stat.isDirectory()) return;
+  for (const entry of await fs.readdir(target)) await chownTree(path.join(target, entry), uid);
 }

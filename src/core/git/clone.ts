@@ -49,7 +49,14 @@ export async function fetchRepository(
   ctx: Ctx,
   url: string,
   dir: string,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal;
+    /**
+     * false: fetch the objects only (`dir`/.git), for a caller that checks the commit out
+     * elsewhere (codespace tasks do it inside the sandbox with the git CLI).
+     */
+    checkout?: boolean;
+  } = {},
 ): Promise<FetchedRepository> {
   const config = ctx.config.git;
   const checked = repositoryUrlText(checkRepositoryUrl(url, config));
@@ -93,7 +100,8 @@ export async function fetchRepository(
       cache,
     });
     commit = await git.resolveRef({ fs: nodeFs, dir, ref: 'HEAD' });
-    await checkoutCommit(dir, commit, cache, { signal, budget, maxFiles: config.maxFiles });
+    if (options.checkout !== false)
+      await checkoutCommit(dir, commit, cache, { signal, budget, maxFiles: config.maxFiles });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     if (limits.signal.aborted) throw limits.signal.reason;

@@ -8,7 +8,7 @@ import {
   listCodespaceTasks,
   updateCodespaceTask,
 } from '../../core/codespace/codespace.service.ts';
-import { ctxOf } from '../../http/context.ts';
+import { ctxOf, publicBaseUrl } from '../../http/context.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { success, successMessage } from './presenters.ts';
 import { ErrorSchema, IdParam, Success, SuccessMessage } from './schemas.ts';
@@ -66,8 +66,11 @@ export async function codespaceRoutes(app: SurfaceApp): Promise<void> {
       },
     },
     async (request) => {
-      const { task, model } = await getCodespaceTaskDetail(ctxOf(request), request.params.task_id);
-      return presentCodespaceTaskDetail(task, model);
+      const detail = await getCodespaceTaskDetail(ctxOf(request), request.params.task_id, {
+        baseUrl: publicBaseUrl(request),
+        ttlSeconds: 3600,
+      });
+      return presentCodespaceTaskDetail(detail);
     },
   );
 

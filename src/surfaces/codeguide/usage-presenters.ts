@@ -1,7 +1,7 @@
 /** Usage, credits, API usage logs, codespace tasks and models → CodeGuide's JSON. */
 import type { CatalogModel } from '../../core/ai/catalog.ts';
 import type { ApiUsageLog } from '../../core/api-logs/api-usage-logs.service.ts';
-import type { CodespaceTask } from '../../core/codespace/codespace.service.ts';
+import type { CodespaceTask, CodespaceTaskDetail } from '../../core/codespace/codespace.service.ts';
 import type { UsageRecord } from '../../core/metering/ledger.repo.ts';
 import type { Balance, UsageSummary } from '../../core/metering/metering.service.ts';
 import type { PlanAuthorization } from '../../core/metering/plans.ts';
@@ -161,16 +161,25 @@ export function presentCodespaceTask(task: CodespaceTask) {
     model_id: task.modelId,
     created_at: isoTime(task.createdAt),
     updated_at: isoTime(task.updatedAt),
+    progress: task.progress,
+    error_message: task.errorMessage,
   };
 }
 
-export function presentCodespaceTaskDetail(task: CodespaceTask, model: CatalogModel | undefined) {
+export function presentCodespaceTaskDetail({ task, model, files }: CodespaceTaskDetail) {
   const [presentedModel] = model ? presentCodespaceModels([model]) : [];
   return {
     ...presentCodespaceTask(task),
     deployment: task.deploymentConfig
-      ? { config: task.deploymentConfig, status: 'not_deployed' }
+      ? {
+          config: task.deploymentConfig,
+          status: task.result?.deployment?.status ?? 'not_deployed',
+          deployment_id: task.result?.deployment?.deployment_id ?? null,
+          message: task.result?.deployment?.message ?? null,
+        }
       : null,
     model: presentedModel ?? null,
+    result: task.result,
+    files,
   };
 }

@@ -201,9 +201,29 @@ export const CodespaceTaskSchema = Open({
   user_id: Type.String(),
   created_at: IsoTime(),
   updated_at: IsoTime(),
+  // Beyond the spec (docs/surfaces/codeguide.md): the run's progress and failure.
+  model_id: Type.Union([Type.String(), Type.Null()]),
+  progress: Type.Integer({ minimum: 0, maximum: 100 }),
+  error_message: Type.Union([Type.String(), Type.Null()]),
 });
 export const CodespaceTaskDetailSchema = Open({
   ...CodespaceTaskSchema.properties,
   deployment: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   model: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  // Beyond the spec: what the run produced, and links to its artifacts.
+  result: Type.Union([
+    Open({
+      summary: Type.String(),
+      changed: Type.Boolean(),
+      branch: Type.Union([Type.String(), Type.Null()]),
+      commit: Type.Union([Type.String(), Type.Null()]),
+      base_commit: Type.String(),
+      base_branch: Type.Union([Type.String(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  files: Type.Record(Type.String(), Type.String(), {
+    description:
+      'Artifact name → download URL (changes.diff, changes.bundle, summary.md, steps.json, output.json), once the task finished',
+  }),
 });

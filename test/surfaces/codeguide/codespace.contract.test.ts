@@ -87,15 +87,25 @@ test('create, get, list, update, cancel, delete: every field of the spec', async
       model_id: MODEL,
       created_at: 'x',
       updated_at: 'x',
+      progress: 0,
+      error_message: null,
     },
   );
 
   const got = await env.api.get(`/v1/codespace/tasks/${t.id}`, user.bearer);
   assert.equal(got.status, 200, got.text);
-  assert.deepEqual(got.body.deployment, { config: { app: 'web' }, status: 'not_deployed' });
+  assert.deepEqual(got.body.deployment, {
+    config: { app: 'web' },
+    status: 'not_deployed',
+    deployment_id: null,
+    message: null,
+  });
   assert.equal(got.body.model.id, MODEL);
   assert.equal(got.body.model.provider.id, 'default');
-  const { deployment, model, ...plain } = got.body;
+  // Not run yet (no workers here): no result, no artifacts.
+  assert.equal(got.body.result, null);
+  assert.deepEqual(got.body.files, {});
+  const { deployment, model, result, files, ...plain } = got.body;
   assert.deepEqual(plain, t);
 
   const bare = (await create({ task_description: 'Second' })).body;

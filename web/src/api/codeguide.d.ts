@@ -263,7 +263,10 @@ export interface paths {
                             data: ({
                                 /** Format: date-time */
                                 created_at: string;
+                                error_message: string | null;
                                 id: string;
+                                model_id: string | null;
+                                progress: number;
                                 project_id: string;
                                 repository_url: string;
                                 status: string;
@@ -346,7 +349,10 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             created_at: string;
+                            error_message: string | null;
                             id: string;
+                            model_id: string | null;
+                            progress: number;
                             project_id: string;
                             repository_url: string;
                             status: string;
@@ -431,12 +437,29 @@ export interface paths {
                             deployment: {
                                 [key: string]: unknown;
                             } | null;
+                            error_message: string | null;
+                            /** @description Artifact name → download URL (changes.diff, changes.bundle, summary.md, steps.json, output.json), once the task finished */
+                            files: {
+                                [key: string]: string;
+                            };
                             id: string;
                             model: {
                                 [key: string]: unknown;
                             } | null;
+                            model_id: string | null;
+                            progress: number;
                             project_id: string;
                             repository_url: string;
+                            result: ({
+                                base_branch: string | null;
+                                base_commit: string;
+                                branch: string | null;
+                                changed: boolean;
+                                commit: string | null;
+                                summary: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
                             status: string;
                             task_description: string;
                             /** Format: date-time */
@@ -513,7 +536,10 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             created_at: string;
+                            error_message: string | null;
                             id: string;
+                            model_id: string | null;
+                            progress: number;
                             project_id: string;
                             repository_url: string;
                             status: string;
