@@ -69,6 +69,8 @@ export async function startProvider(): Promise<TestProvider> {
 /** A browser: cookies by name (both servers are on 127.0.0.1, which browsers share too). */
 export class Browser {
   readonly cookies = new Map<string, string>();
+  /** The network: the global fetch when the browser is made (a test may replace the global later). */
+  readonly #send = globalThis.fetch.bind(globalThis);
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -77,7 +79,7 @@ export class Browser {
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader());
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const res = await this.#send(url, { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
@@ -98,7 +100,16 @@ export class Browser {
   async signInAtProvider(loginUrl: string, account: string, callbackPrefix: string) {
     const start = await this.fetch(loginUrl, { method: 'POST' });
     if (start.status !== 200) throw new Error(`login start: ${start.status} ${await start.text()}`);
-    let next = ((await start.json()) as { auth_url: string }).auth_url;
+    const authUrl = ((await start.json()) as { auth_url: string }).auth_url;
+    return this.signInFrom(authUrl, account, callbackPrefix);
+  }
+
+  /**
+   * From the provider's URL (a login's `auth_url`), signs in as `account` (login, then
+   * consent), stopping at the redirect back to the callback: returns that URL unvisited.
+   */
+  async signInFrom(authUrl: string, account: string, callbackPrefix: string) {
+    let next = authUrl;
     for (let hop = 0; hop < 20; hop++) {
       if (next.startsWith(callbackPrefix)) return next;
       const res = await this.fetch(next);
