@@ -51,8 +51,11 @@ async function signIn(url: string): Promise<string> {
 
 export async function main(): Promise<void> {
   const hello = await startHello();
-  const tasklane = await startTasklane();
-  const unlogged = await startTasklane({ TASKLANE_API_LOG_ENABLED: 'false' });
+  // A provider is configured so that an agent task can be created and read (it is never
+  // answered: nothing listens there, and the read path is what is measured).
+  const llm = { TASKLANE_LLM_BASE_URL: 'http://127.0.0.1:9/v1', TASKLANE_LLM_MODEL: 'bench' };
+  const tasklane = await startTasklane(llm);
+  const unlogged = await startTasklane({ ...llm, TASKLANE_API_LOG_ENABLED: 'false' });
   try {
     const me = async (server: { url: string }) => ({
       url: `${server.url}/v1/auth/me`,
@@ -60,22 +63,33 @@ export async function main(): Promise<void> {
     });
     const logged = await me(tasklane);
     const plain = await me(unlogged);
+    const created = await fetch(`${tasklane.url}/v1/tasks/tasks`, {
+      method: 'POST',
+      headers: { ...logged.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'bench', toolset: [] }),
+    });
+    if (created.status !== 201)
+      throw new Error(`POST /v1/tasks/tasks answered ${created.status}: ${await created.text()}`);
+    const { task_id } = (await created.json()) as { task_id: string };
+    const read = { url: `${tasklane.url}/v1/tasks/tasks/${task_id}`, headers: logged.headers };
 
     console.log(
       `autocannon: ${CONNECTIONS} connections, ${DURATION}s each, same machine, same run`,
     );
     // Warm all up so JIT and the db cache are in steady state before measuring.
     await autocannon({ url: hello.url, connections: 8, duration: 2 });
-    for (const target of [logged, plain])
+    for (const target of [logged, plain, read])
       await autocannon({ ...target, connections: 8, duration: 2 });
     const baseline = await load(hello.url);
     const ours = await load(logged.url, logged.headers);
     const withoutLog = await load(plain.url, plain.headers);
+    const taskRead = await load(read.url, read.headers);
 
     const rows: [string, number][] = [
       ['bare fastify hello', baseline.rps],
       ['tasklane /v1/auth/me', ours.rps],
       ['… API usage log off', withoutLog.rps],
+      ['tasklane GET /v1/tasks/tasks/{id}', taskRead.rps],
     ];
     console.log(barChart('\nrequests/s (higher is better)', rows, 'req/s'));
     console.log(
@@ -85,6 +99,7 @@ export async function main(): Promise<void> {
           ['bare fastify hello', baseline.p99],
           ['tasklane /v1/auth/me', ours.p99],
           ['… API usage log off', withoutLog.p99],
+          ['tasklane GET /v1/tasks/tasks/{id}', taskRead.p99],
         ],
         'ms',
       ),
@@ -96,7 +111,9 @@ export async function main(): Promise<void> {
       baseline_hello: baseline,
       tasklane_auth_me: ours,
       tasklane_auth_me_api_log_off: withoutLog,
+      tasklane_task_read: taskRead,
       rps_ratio: round(ours.rps / baseline.rps, 3),
+      task_read_ratio: round(taskRead.rps / baseline.rps, 3),
       api_log_cost: round(1 - ours.rps / withoutLog.rps, 3),
     };
     console.log(JSON.stringify(figures));

@@ -6,40 +6,20 @@
  * defaults; the README's code blocks are the examples'. The root `tsc` type-checks the
  * package (its .js against its .d.ts), the examples, and the type errors below.
  *
- * The package's one dependency, openapi-fetch, is not a dependency of the server: it is
- * taken from web/node_modules (the console uses the same version), for the type-check
- * through tsconfig's `paths` and here through a resolve hook. Without `npm ci` in web/
- * this file skips, saying so.
+ * The package's one dependency, openapi-fetch, is a development dependency of the root
+ * too (the same version the console pins), so the package resolves it from the
+ * repository's node_modules here as it would from its own once installed.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { registerHooks } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { type LlmFixture, startLlmFixture } from '../helpers/llm-fixture.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { Browser, startProvider, type TestProvider } from '../surfaces/cmbcluster/oidc-fixture.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const pkgDir = path.join(root, 'clients', 'typescript');
-const fromWeb = pathToFileURL(path.join(root, 'web', 'package.json')).href;
-const missing = fs.existsSync(
-  path.join(root, 'web', 'node_modules', 'openapi-fetch', 'package.json'),
-)
-  ? false
-  : 'web/ has no node_modules (run `npm ci` in web/): the client package uses its openapi-fetch';
-
-if (!missing) {
-  // What `npm install` of the package would give it: openapi-fetch beside it.
-  registerHooks({
-    resolve(specifier, context, nextResolve) {
-      if (specifier !== 'openapi-fetch' || !context.parentURL?.includes('/clients/typescript/'))
-        return nextResolve(specifier, context);
-      return nextResolve(specifier, { ...context, parentURL: fromWeb });
-    },
-  });
-}
 
 async function load() {
   return {
@@ -68,7 +48,6 @@ const MOUNTS = {
 };
 
 before(async () => {
-  if (missing) return;
   pkg = await load();
   provider = await startProvider();
   llm = await startLlmFixture();
@@ -115,7 +94,7 @@ function recorder(body: unknown = {}) {
   return { seen, fetch };
 }
 
-describe('the README examples against a real server', { skip: missing }, () => {
+describe('the README examples against a real server', () => {
   test('Codeep: register, log in, a task created and read back with a bearer token', async () => {
     const { login, created, status } = await pkg.codeep.codeepExample(server.url);
     assert.equal(login.user.username, 'ada');
@@ -221,7 +200,7 @@ describe('the README examples against a real server', { skip: missing }, () => {
   });
 });
 
-describe('auth helpers', { skip: missing }, () => {
+describe('auth helpers', () => {
   test('bearer: a function is awaited before every request; a header set on the request wins', async () => {
     const { seen, fetch } = recorder();
     let calls = 0;
@@ -295,7 +274,7 @@ describe('auth helpers', { skip: missing }, () => {
   });
 });
 
-describe('mounts', { skip: missing }, () => {
+describe('mounts', () => {
   test('default base URLs are the servers each OpenAPI document publishes', async () => {
     const factories = {
       codeep: pkg.client.createCodeepClient,
@@ -361,9 +340,7 @@ describe('mounts', { skip: missing }, () => {
   });
 });
 
-test('the type-level contract (checked by `npm run typecheck`; these run harmlessly)', {
-  skip: missing,
-}, async () => {
+test('the type-level contract (checked by `npm run typecheck`; these run harmlessly)', {}, async () => {
   const { fetch } = recorder({ tasks: [] });
   const codeep = pkg.client.createCodeepClient({ baseUrl: 'http://api.example', fetch });
   // @ts-expect-error: not a Codeep path
