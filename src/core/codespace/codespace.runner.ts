@@ -18,7 +18,8 @@ import type { Sandbox, SandboxResult } from '../execution/sandbox.types.ts';
 import type { Workspace } from '../execution/workspace.ts';
 import { fetchRepository } from '../git/clone.ts';
 import { requireUser } from '../identity/users.service.ts';
-import type { OutputArtifact, TaskRunner, UsageReport } from '../tasks/runners/runner.types.ts';
+import { agentSteps, report } from '../tasks/runners/agent.runner.ts';
+import type { OutputArtifact, TaskRunner } from '../tasks/runners/runner.types.ts';
 import type { Task } from '../tasks/tasks.types.ts';
 import * as repo from './codespace.repo.ts';
 import { GIT_BINARY, gitAvailable } from './git-binary.ts';
@@ -225,7 +226,7 @@ export const codespaceRunner: TaskRunner = {
       {
         name: 'steps.json',
         contentType: 'application/json',
-        content: `${JSON.stringify(stepsOf(result), null, 2)}\n`,
+        content: `${JSON.stringify(agentSteps(result), null, 2)}\n`,
       },
       {
         name: 'output.json',
@@ -296,25 +297,4 @@ function resolveCodespaceModel(ctx: Ctx, modelId: string | null) {
 function commitMessage(task: Task): string {
   const first = (task.description ?? task.prompt ?? 'codespace task').split('\n')[0]!.trim();
   return `${first.slice(0, 72) || 'codespace task'}\n\nTasklane codespace task ${task.id}`;
-}
-
-function stepsOf(r: AgentRunResult) {
-  return r.steps.map((s) => ({
-    step: s.number,
-    tools: s.tools,
-    input_tokens: s.inputTokens,
-    output_tokens: s.outputTokens,
-    cost_usd: s.costMicroUsd / 1e6,
-  }));
-}
-
-function report(reportUsage: (usage: UsageReport) => void, r: AgentRunResult) {
-  // Already in the ledger (runAgent meters each step), so the task only tallies it.
-  reportUsage({
-    modelKey: r.modelKey,
-    inputTokens: r.inputTokens,
-    outputTokens: r.outputTokens,
-    sandboxMs: r.sandboxMs,
-    costMicroUsd: r.costMicroUsd,
-  });
 }

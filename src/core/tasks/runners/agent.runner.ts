@@ -173,7 +173,8 @@ export const agentRunner: TaskRunner = {
   },
 };
 
-function report(reportUsage: (usage: UsageReport) => void, r: AgentRunResult) {
+/** Tallies an agent run's usage on its task (runAgent already booked each step). */
+export function report(reportUsage: (usage: UsageReport) => void, r: AgentRunResult) {
   // Already in the ledger (runAgent meters each step), so the task only tallies it.
   reportUsage({
     modelKey: r.modelKey,
@@ -196,13 +197,7 @@ function outputJson(r: AgentRunResult, error: string | null) {
         model: r.model,
         model_key: r.modelKey,
         tools_used: r.toolsUsed,
-        steps: r.steps.map((s) => ({
-          step: s.number,
-          tools: s.tools,
-          input_tokens: s.inputTokens,
-          output_tokens: s.outputTokens,
-          cost_usd: s.costMicroUsd / 1e6,
-        })),
+        steps: agentSteps(r),
         usage: {
           input_tokens: r.inputTokens,
           output_tokens: r.outputTokens,
@@ -215,4 +210,15 @@ function outputJson(r: AgentRunResult, error: string | null) {
       2,
     )}\n`,
   };
+}
+
+/** An agent run's steps as the task's artifacts show them. */
+export function agentSteps(r: AgentRunResult) {
+  return r.steps.map((s) => ({
+    step: s.number,
+    tools: s.tools,
+    input_tokens: s.inputTokens,
+    output_tokens: s.outputTokens,
+    cost_usd: s.costMicroUsd / 1e6,
+  }));
 }
