@@ -102,7 +102,7 @@ function GenerateDocuments({ projectId }: { projectId: string }) {
           Generate documents
         </Button>
         {status && (
-          <Badge color={JOB_COLORS[status] ?? 'gray'} variant="light" data-testid="job-status">
+          <Badge color={JOB_COLORS[status] ?? 'gray'} variant="dot" data-testid="job-status">
             {status}
           </Badge>
         )}

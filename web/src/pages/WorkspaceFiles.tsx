@@ -87,7 +87,6 @@ export function WorkspaceFiles() {
         <Group align="end" mt="sm">
           <FileInput
             label="File"
-            placeholder="Choose a file"
             value={file}
             onChange={setFile}
             clearable
