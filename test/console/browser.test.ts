@@ -236,11 +236,16 @@ async function signedIn(
 ): Promise<Page> {
   user ??= await createUser(on.api, prefix);
   const page = await browser.newPage({ viewport, bypassCSP: true });
-  await page.goto(`${on.server.url}/console/`);
-  await page.getByLabel(/^Username or email/).fill(user.username);
-  await page.getByLabel(/^Password/).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByLabel('Live updates: live').waitFor({ timeout: 30_000 });
+  await step(page, `sign in as ${prefix}`, async () => {
+    await page.goto(`${on.server.url}/console/`);
+    await page.getByLabel(/^Username or email/).fill(user.username);
+    await page.getByLabel(/^Password/).fill(user.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Live updates: live').waitFor({ timeout: 30_000 });
+  }).catch(async (error) => {
+    await page.close();
+    throw error;
+  });
   return page;
 }
 
@@ -265,7 +270,7 @@ test('agents: create one, run it, see the run complete live', {
   await page.close();
 });
 
-test('webhooks: add one, send a test, see the delivery', { skip, timeout: 120_000 }, async () => {
+test('webhooks: add one, send a test, see the delivery', { skip, timeout: 120_000 }, async (t) => {
   const received: string[] = [];
   const receiver = http.createServer((req, res) => {
     let body = '';
@@ -278,6 +283,11 @@ test('webhooks: add one, send a test, see the delivery', { skip, timeout: 120_00
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  // Closed however the test ends (an open server would keep this file's process alive).
+  t.after(() => {
+    receiver.closeAllConnections();
+    receiver.close();
+  });
   const { port } = receiver.address() as AddressInfo;
   const page = await signedIn('hooks');
   try {
@@ -306,16 +316,16 @@ test('webhooks: add one, send a test, see the delivery', { skip, timeout: 120_00
     });
   } finally {
     await page.close();
-    receiver.close();
   }
 });
 
 test('on a phone-sized screen: navigation, cancel a queued task and retry it', {
   skip,
   timeout: 120_000,
-}, async () => {
+}, async (t) => {
   // No workers: the task stays queued until cancelled.
   const idle = await startCodeep({ workers: 0 });
+  t.after(() => idle.close());
   const page = await signedIn('phone', idle, { width: 390, height: 844 });
   try {
     await step(page, 'phone', async () => {
@@ -341,7 +351,6 @@ test('on a phone-sized screen: navigation, cancel a queued task and retry it', {
     });
   } finally {
     await page.close();
-    await idle.close();
   }
 });
 
