@@ -85,13 +85,7 @@ export function WorkspaceFiles() {
       </Text>
       <form onSubmit={submit}>
         <Group align="end" mt="sm">
-          <FileInput
-            label="File"
-            value={file}
-            onChange={setFile}
-            clearable
-            miw={240}
-          />
+          <FileInput label="File" value={file} onChange={setFile} clearable miw={240} />
           <Button type="submit" disabled={!file} loading={upload.isPending}>
             Upload
           </Button>
