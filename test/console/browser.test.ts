@@ -683,6 +683,12 @@ test('project page (CodeGuide): generate documents, see them as Markdown; task g
         })
         .waitFor({ timeout: 30_000 });
       await page.waitForTimeout(1000); // the chart's entry animation
+      // The per-model part, below the fold, under the fixed header.
+      await page
+        .getByText('Credits left this cycle')
+        .evaluate((element) => element.scrollIntoView({ block: 'start' }));
+      await page.evaluate(() => (globalThis as any).scrollBy(0, -72));
+      await shoot(page, 'usage-models');
       await checkAccessibility(page, 'usage per model');
     });
   } finally {
