@@ -174,6 +174,9 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
         name: s.definition.name,
         mount: config.surfaces[s.definition.name].mount,
       })),
+      oidc:
+        mounted.some((s) => s.definition.name === 'cmbcluster') &&
+        Boolean(config.cmbcluster.oidc.clientId),
     });
   });
 

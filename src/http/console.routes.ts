@@ -53,18 +53,27 @@ export interface ConsoleRouteOptions {
   console: ConsoleConfig;
   /** The surfaces this server really mounts, with their mounts (without a base path). */
   surfaces: { name: SurfaceName; mount: string }[];
+  /**
+   * Whether CMBCluster's OpenID Connect sign-in is served and configured, so the sign-in
+   * page shows its button (the API's only other answer to that is starting a login).
+   */
+  oidc: boolean;
 }
 
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
-/** index.html with the mount as its base URL and the surfaces' mounts for the API client. */
+/**
+ * index.html with the mount as its base URL, and the surfaces' mounts (for the API
+ * client) and whether OpenID Connect sign-in is offered.
+ */
 function renderIndex(html: string, options: ConsoleRouteOptions): string {
   const mounts = Object.fromEntries(options.surfaces.map((s) => [s.name, s.mount]));
+  const settings = { mount: options.console.mount, mounts, oidc: options.oidc };
   const head =
     `<base href="${escapeAttribute(options.console.mount)}/">` +
-    `<meta name="tasklane-console" content="${escapeAttribute(JSON.stringify({ mount: options.console.mount, mounts }))}">`;
+    `<meta name="tasklane-console" content="${escapeAttribute(JSON.stringify(settings))}">`;
   return html.replace('<head>', `<head>${head}`);
 }
 

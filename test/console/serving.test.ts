@@ -54,6 +54,8 @@ describe('console at the default mount', () => {
       assert.equal(settings.mount, '/console');
       assert.equal(settings.mounts.codeep, '/v1');
       assert.equal(settings.mounts.taskassistant, '');
+      // No OpenID Connect client configured: the sign-in page shows no such button.
+      assert.equal(settings.oidc, false);
       // Only surfaces this server really mounts.
       for (const name of Object.keys(settings.mounts)) {
         assert.ok(
@@ -133,6 +135,7 @@ describe('console at a configured mount', () => {
         TASKLANE_CONSOLE_MOUNT: '/ui/admin/',
         TASKLANE_SURFACE_CODEEP_MOUNT: '/codeep',
         TASKLANE_SURFACE_TASKASSISTANT_ENABLED: 'false',
+        TASKLANE_OIDC_CLIENT_ID: 'console-test',
       },
     });
   });
@@ -150,12 +153,39 @@ describe('console at a configured mount', () => {
     );
     assert.equal(settings.mounts.codeep, '/codeep');
     assert.equal('taskassistant' in settings.mounts, false);
+    // CMBCluster is served with an OpenID Connect client: the sign-in page offers it.
+    assert.equal(settings.oidc, true);
     const asset = await get(`${server.url}/ui/admin/assets/index-Abc123.js`);
     assert.equal(asset.status, 200);
     const home = await get(`${server.url}/`, { accept: 'text/html' });
     assert.equal(home.headers.get('location'), '/ui/admin/');
     const old = await get(`${server.url}/console`);
     assert.equal(old.status, 404);
+  });
+});
+
+describe('OpenID Connect configured but CMBCluster not served', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({
+      env: {
+        TASKLANE_CONSOLE_DIR: fakeBuild(),
+        TASKLANE_SURFACE_CMBCLUSTER_ENABLED: 'false',
+        TASKLANE_OIDC_CLIENT_ID: 'console-test',
+      },
+    });
+  });
+  after(() => server.close());
+
+  test('the sign-in page is not told to offer it', async () => {
+    const res = await get(`${server.url}/console/`);
+    const settings = JSON.parse(
+      /<meta name="tasklane-console" content="([^"]+)">/
+        .exec(res.text)![1]!
+        .replaceAll('&quot;', '"'),
+    );
+    assert.equal(settings.oidc, false);
+    assert.equal('cmbcluster' in settings.mounts, false);
   });
 });
 

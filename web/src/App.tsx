@@ -3,7 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import type { QueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useSyncExternalStore } from 'react';
 import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
-import { autoserve } from './lib/api';
+import { autoserve, cmbcluster } from './lib/api';
 import { startLive, useLiveStatus } from './lib/live';
 import { getSession, setSession, subscribeSession } from './lib/session';
 import { settings } from './lib/settings';
@@ -17,9 +17,10 @@ const Usage = lazy(() => import('./pages/Usage'));
 const Chat = lazy(() => import('./pages/Chat'));
 const Agents = lazy(() => import('./pages/Agents'));
 const Webhooks = lazy(() => import('./pages/Webhooks'));
-const Environment = lazy(() => import('./pages/Environment'));
+const Environments = lazy(() => import('./pages/Environments'));
 const Operations = lazy(() => import('./pages/Operations'));
 const Projects = lazy(() => import('./pages/Projects'));
+const ProjectDetail = lazy(() => import('./pages/ProjectDetail'));
 
 function useSession() {
   return useSyncExternalStore(subscribeSession, getSession);
@@ -41,8 +42,13 @@ function Shell({ queryClient }: { queryClient: QueryClient }) {
   const [location] = useLocation();
   useEffect(() => startLive(queryClient), [queryClient]);
   const signOut = async () => {
-    // Ends the whole session (every token of this login) on the server.
-    await autoserve.POST('/auth/logout').catch(() => undefined);
+    // Ends the whole session (every token of this login) on the server; after a single
+    // sign-on, CMBCluster's logout does that and also clears the session cookie.
+    const logout =
+      session.via === 'sso' && 'cmbcluster' in settings.mounts
+        ? cmbcluster.GET('/auth/logout')
+        : autoserve.POST('/auth/logout');
+    await logout.catch(() => undefined);
     queryClient.clear();
     setSession(null);
   };
@@ -101,9 +107,15 @@ function Shell({ queryClient }: { queryClient: QueryClient }) {
             <Route path="/chat" component={Chat} />
             <Route path="/agents" component={Agents} />
             <Route path="/webhooks" component={Webhooks} />
-            <Route path="/environment" component={Environment} />
+            <Route path="/environments/:tab?">
+              {(params) => <Environments tab={params.tab} />}
+            </Route>
+            <Route path="/environment">
+              <Redirect to="/environments/variables" replace />
+            </Route>
             <Route path="/operations" component={Operations} />
             <Route path="/projects" component={Projects} />
+            <Route path="/projects/:id">{(params) => <ProjectDetail id={params.id} />}</Route>
             <Route>
               <Redirect to="/tasks" replace />
             </Route>

@@ -1,7 +1,7 @@
 /**
- * The console's sections. A surface that adds pages (environments for CMBCluster,
- * projects for CodeGuide, admin) adds an entry here and a route in App.tsx; `surface`
- * hides the entry when that surface is not mounted on this server.
+ * The console's sections. A surface that adds pages adds an entry here and a route in
+ * App.tsx; `surface` hides the entry when that surface is not mounted on this server
+ * (pages under an entry, like a project's, are reached from it).
  */
 import type { ConsoleSettings } from './lib/settings';
 
@@ -17,7 +17,7 @@ export const NAV: NavEntry[] = [
   { path: '/chat', label: 'Chat', surface: 'taskassistant' },
   { path: '/agents', label: 'Agents', surface: 'taskassistant' },
   { path: '/webhooks', label: 'Webhooks', surface: 'taskassistant' },
-  { path: '/environment', label: 'Environment', surface: 'cmbcluster' },
+  { path: '/environments', label: 'Environments', surface: 'cmbcluster' },
   { path: '/projects', label: 'Projects', surface: 'codeguide' },
   { path: '/operations', label: 'Operations', surface: 'codeep' },
 ];

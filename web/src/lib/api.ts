@@ -15,7 +15,11 @@ import { surfaceUrl } from './settings';
 const auth: Middleware = {
   onRequest({ request }) {
     const session = getSession();
-    if (session) request.headers.set('Authorization', `Bearer ${session.token}`);
+    // Without a token (a cookie-only single sign-on) the same-origin request carries the
+    // session cookie by itself.
+    if (session?.token && !request.headers.has('Authorization')) {
+      request.headers.set('Authorization', `Bearer ${session.token}`);
+    }
     return request;
   },
   onResponse({ response }) {

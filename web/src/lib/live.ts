@@ -58,7 +58,9 @@ export function startLive(queryClient: QueryClient): () => void {
   stopped = false;
   const connect = () => {
     const session = getSession();
-    if (stopped || !session) return;
+    // The socket authenticates with a token; a cookie-only session has none (and no
+    // Task Assistant, which would have traded the cookie for one: see sso.ts).
+    if (stopped || !session?.token) return;
     setStatus('connecting');
     const ws = new WebSocket(wsUrl());
     socket = ws;

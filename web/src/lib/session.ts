@@ -1,16 +1,24 @@
 /**
- * The signed-in user's access token. Every surface accepts a token issued by any of
- * them (one identity), so the console signs in once through Codeep and sends the token
- * as a bearer header to all of them and in the WebSocket's auth message. Bearer tokens
- * are not sent by the browser on its own, so cross-site requests cannot use them (no
- * CSRF token needed). Kept in sessionStorage: it survives a reload but not the tab.
+ * The signed-in user's session. Every surface accepts a token issued by any of them (one
+ * identity), so the console sends the access token as a bearer header to all of them and
+ * in the WebSocket's auth message. Bearer tokens are not sent by the browser on its own,
+ * so cross-site requests cannot use them (no CSRF token needed). Kept in sessionStorage:
+ * it survives a reload but not the tab.
+ *
+ * A password sign-in (Codeep) gets its token from the login. A single sign-on (CMBCluster's
+ * OpenID Connect) ends with an HttpOnly session cookie instead, which the page cannot
+ * read: lib/sso.ts trades it for an access token of the same session (`via: 'sso'`), or,
+ * without Task Assistant to do that, runs on the cookie alone (`token: null`; same-origin
+ * requests carry it and pass the API's same-origin check).
  */
 const KEY = 'tasklane.session';
 
 export interface Session {
-  token: string;
+  /** The bearer token; null when the session cookie alone authenticates. */
+  token: string | null;
   username: string;
-  userId: number;
+  /** How the user signed in: the sign-out of a single sign-on also clears the cookie. */
+  via: 'password' | 'sso';
 }
 
 type Listener = () => void;

@@ -1,12 +1,24 @@
-import { Alert, Button, Card, Group, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Group,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { Link } from 'wouter';
 import { codeguide, must } from '../lib/api';
 import { formatTime } from '../lib/format';
 
 /**
- * CodeGuide's projects: the list and a new project. Task groups, project tasks and the
- * generated documents (rendered as Markdown) are the next step on this page.
+ * CodeGuide's projects: the list and a new project; each opens its page
+ * (ProjectDetail.tsx: documents, generation, task groups).
  */
 export default function Projects() {
   const queryClient = useQueryClient();
@@ -63,10 +75,17 @@ export default function Projects() {
       {projects.error && <Alert color="red">{projects.error.message}</Alert>}
       {(projects.data ?? []).map((project) => (
         <Card withBorder key={project.id} data-project-id={project.id}>
-          <Text fw={600}>{project.title}</Text>
-          <Text size="sm">{project.description}</Text>
+          <Anchor component={Link} href={`/projects/${project.id}`} fw={600}>
+            {project.title}
+          </Anchor>
+          <Text size="sm" lineClamp={3} style={{ whiteSpace: 'pre-wrap' }}>
+            {project.description}
+          </Text>
           <Text size="sm" c="dimmed">
-            created {formatTime(project.created_at)}
+            created {formatTime(project.created_at)} ·{' '}
+            {project.project_documents.length === 1
+              ? '1 document'
+              : `${project.project_documents.length} documents`}
           </Text>
         </Card>
       ))}

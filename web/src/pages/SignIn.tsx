@@ -3,6 +3,7 @@ import {
   Anchor,
   Button,
   Center,
+  Divider,
   Paper,
   PasswordInput,
   Stack,
@@ -10,11 +11,17 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { codeep, errorMessage } from '../lib/api';
 import { setSession } from '../lib/session';
+import { settings } from '../lib/settings';
+import { resumeSso, ssoPending, startSso } from '../lib/sso';
 
-/** Password sign-in (username or email) through Codeep; registration on the same form. */
+/**
+ * Password sign-in (username or email) through Codeep; registration on the same form.
+ * When the server has OpenID Connect configured (CMBCluster's login), a single sign-on
+ * button too; coming back from the provider, the session cookie becomes the session.
+ */
 export function SignIn() {
   const [mode, setMode] = useState<'signin' | 'register'>('signin');
   const [username, setUsername] = useState('');
@@ -22,6 +29,26 @@ export function SignIn() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [finishingSso, setFinishingSso] = useState(ssoPending);
+
+  useEffect(() => {
+    if (!finishingSso) return;
+    resumeSso().catch((failure: unknown) => {
+      setError(failure instanceof Error ? failure.message : String(failure));
+      setFinishingSso(false);
+    });
+  }, [finishingSso]);
+
+  const signOn = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await startSso(); // leaves the page
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+      setBusy(false);
+    }
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -36,13 +63,21 @@ export function SignIn() {
         body: { username, password },
       });
       if (!data) throw new Error(errorMessage(loginError, 'Sign-in failed'));
-      setSession({ token: data.access_token, username: data.user.username, userId: data.user.id });
+      setSession({ token: data.access_token, username: data.user.username, via: 'password' });
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure));
     } finally {
       setBusy(false);
     }
   };
+
+  if (finishingSso) {
+    return (
+      <Center mih="100vh" p="md" component="main">
+        <Text role="status">Finishing single sign-on…</Text>
+      </Center>
+    );
+  }
 
   return (
     <Center mih="100vh" p="md">
@@ -87,6 +122,14 @@ export function SignIn() {
             <Button type="submit" loading={busy}>
               {mode === 'signin' ? 'Sign in' : 'Create account'}
             </Button>
+            {settings.oidc && mode === 'signin' && (
+              <>
+                <Divider label="or" labelPosition="center" />
+                <Button variant="default" onClick={signOn} loading={busy}>
+                  Sign in with single sign-on
+                </Button>
+              </>
+            )}
             <Text size="sm">
               {mode === 'signin' ? 'No account yet? ' : 'Have an account? '}
               <Anchor
