@@ -4,11 +4,11 @@
  * A route the console uses that changes shape breaks `tsc` here.
  */
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths as AutoservePaths } from '../api/autoserve';
-import type { paths as CmbclusterPaths } from '../api/cmbcluster';
-import type { paths as CodeepPaths } from '../api/codeep';
-import type { paths as CodeguidePaths } from '../api/codeguide';
-import type { paths as TaskAssistantPaths } from '../api/taskassistant';
+import type { paths as AutoservePaths } from '../../../clients/typescript/src/paths/autoserve';
+import type { paths as CmbclusterPaths } from '../../../clients/typescript/src/paths/cmbcluster';
+import type { paths as CodeepPaths } from '../../../clients/typescript/src/paths/codeep';
+import type { paths as CodeguidePaths } from '../../../clients/typescript/src/paths/codeguide';
+import type { paths as TaskAssistantPaths } from '../../../clients/typescript/src/paths/taskassistant';
 import { getSession, setSession } from './session';
 import { surfaceUrl } from './settings';
 
