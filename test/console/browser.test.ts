@@ -477,6 +477,11 @@ test('environments (CMBCluster): workspace files, start one, open it, stop it; v
       });
       assert.equal(served.status, 200);
       assert.match(await served.text(), /notes\.txt/);
+      // A password session opens it in the browser too: sign-in set the session cookie
+      // (POST /cmb/auth/session), which a new tab carries.
+      const [opened] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+      await opened.getByText('notes.txt').first().waitFor({ timeout: 30_000 });
+      await opened.close();
       await shoot(page, 'environments');
       await checkAccessibility(page, 'environments');
     });

@@ -42,10 +42,10 @@ function Shell({ queryClient }: { queryClient: QueryClient }) {
   const [location] = useLocation();
   useEffect(() => startLive(queryClient), [queryClient]);
   const signOut = async () => {
-    // Ends the whole session (every token of this login) on the server; after a single
-    // sign-on, CMBCluster's logout does that and also clears the session cookie.
+    // Ends the whole session (every token of this login) on the server; CMBCluster's
+    // logout does that and also clears the session cookie (set after any sign-in).
     const logout =
-      session.via === 'sso' && 'cmbcluster' in settings.mounts
+      'cmbcluster' in settings.mounts
         ? cmbcluster.GET('/auth/logout')
         : autoserve.POST('/auth/logout');
     await logout.catch(() => undefined);

@@ -1,9 +1,13 @@
 /**
  * CMBCluster sign-in: POST /auth/login (the provider URL), GET /auth/callback (sets the
- * session cookie and redirects to the dashboard), GET /auth/logout.
+ * session cookie and redirects to the dashboard), GET /auth/logout; and, beyond the
+ * spec, POST /auth/session, which gives a caller signed in another way (a password
+ * login's bearer token) the session cookie that opening an environment in a browser tab
+ * needs.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden } from '../../core/errors.ts';
+import { reissueAccessToken } from '../../core/identity/auth.service.ts';
 import { completeOidcLogin, signOut, startOidcLogin } from '../../core/identity/oidc.service.ts';
 import { ctxOf, publicBaseUrl } from '../../http/context.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
@@ -30,6 +34,21 @@ function callbackUrl(request: FastifyRequest): string {
 
 function callbackPath(request: FastifyRequest): string {
   return new URL(callbackUrl(request)).pathname;
+}
+
+function setSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  grant: { accessToken: string; expiresIn: number },
+) {
+  const cookies = cookieSettings(request);
+  reply.setCookie(cookies.session, grant.accessToken, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: cookies.secure,
+    maxAge: grant.expiresIn,
+  });
 }
 
 function clearSession(request: FastifyRequest, reply: FastifyReply) {
@@ -96,16 +115,29 @@ export async function authRoutes(app: SurfaceApp): Promise<void> {
         query: request.query,
         browserBinding: binding,
       });
-      reply.setCookie(cookies.session, grant.accessToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: cookies.secure,
-        maxAge: grant.expiresIn,
-      });
+      setSession(request, reply, grant);
       const dashboard =
         request.server.runtime.config.cmbcluster.oidc.dashboardUrl ?? `${publicBaseUrl(request)}/`;
       return reply.redirect(dashboard, 302);
+    },
+  );
+
+  app.post(
+    '/auth/session',
+    {
+      config: { rateLimits: AUTH_LIMITS },
+      schema: {
+        tags: ['Authentication'],
+        summary:
+          'Sets the session cookie for the signed-in caller (beyond the spec: a browser opening an environment sends cookies, not bearer tokens)',
+        description:
+          'The cookie holds a new access token of the same session, so logging out with either ends both.',
+        response: { 200: MessageSchema(), 401: ErrorSchema, 403: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      setSession(request, reply, await reissueAccessToken(ctxOf(request)));
+      return message('Session cookie set');
     },
   );
 

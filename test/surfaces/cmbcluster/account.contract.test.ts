@@ -284,6 +284,35 @@ describe('sign-in without a configured provider', () => {
   });
 });
 
+describe('POST /auth/session (beyond the spec): a password session gets the cookie', () => {
+  test('the cookie works on its own, is HttpOnly and SameSite=Lax, and ends with the session', async () => {
+    const carol = await createUser(api, 'cmbcookie');
+    const anonymous = await api.post('/cmb/auth/session');
+    assert.equal(anonymous.status, 401);
+    assertErrorShape('cmbcluster', anonymous);
+    const res = await api.post('/cmb/auth/session', undefined, { token: carol.token });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.status, 'success');
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    const name = server.runtime.config.auth.sessionCookieName;
+    const match = new RegExp(`^${name}=([^;]+);`).exec(setCookie);
+    assert.ok(match, setCookie);
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Lax/);
+    assert.match(setCookie, /Path=\//);
+    const cookie = { headers: { cookie: `${name}=${match![1]}` } };
+    const me = await api.get('/cmb/users/me', cookie);
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.body.data.email, carol.email);
+    // The cookie's token is of the same session: logging out with the bearer ends it.
+    assert.equal(
+      (await api.post('/auth/logout', undefined, { token: carol.token })).status,
+      200,
+    );
+    assert.equal((await api.get('/cmb/users/me', cookie)).status, 401);
+  });
+});
+
 describe('health and root', () => {
   test('GET /health: status, version, uptime, timestamp without authentication', async () => {
     const res = await api.get('/cmb/health');

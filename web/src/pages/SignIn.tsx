@@ -12,7 +12,7 @@ import {
   Title,
 } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
-import { codeep, errorMessage } from '../lib/api';
+import { cmbcluster, codeep, errorMessage } from '../lib/api';
 import { setSession } from '../lib/session';
 import { settings } from '../lib/settings';
 import { resumeSso, ssoPending, startSso } from '../lib/sso';
@@ -64,6 +64,10 @@ export function SignIn() {
       });
       if (!data) throw new Error(errorMessage(loginError, 'Sign-in failed'));
       setSession({ token: data.access_token, username: data.user.username, via: 'password' });
+      // Opening an environment in a new tab sends cookies, not this token: CMBCluster sets
+      // the session's cookie for it (a token of the same session, ended by sign-out).
+      if ('cmbcluster' in settings.mounts)
+        await cmbcluster.POST('/auth/session').catch(() => undefined);
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure));
     } finally {
