@@ -371,8 +371,40 @@ test('operations; projects list', { skip, timeout: 120_000 }, async () => {
         .getByTestId('admin-users')
         .filter({ hasText: 'Admins only.' })
         .waitFor({ timeout: 30_000 });
+      await page
+        .getByTestId('admin-activity')
+        .filter({ hasText: 'Admins only.' })
+        .waitFor({ timeout: 30_000 });
       await shoot(page, 'operations');
       await checkAccessibility(page, 'operations');
+    });
+    await step(page, "operations as an admin: every user's activity", async () => {
+      // Someone else does something CMBCluster records; an admin sees it with their email.
+      const actor = await createUser(env.api, 'opsactor');
+      const set = await env.api.post(
+        '/cmb/user-env-vars',
+        { key: 'OPS_SEEN', value: 'x' },
+        { token: actor.token },
+      );
+      assert.equal(set.status, 200, set.text);
+      const admin = await createUser(env.api, 'opsadmin');
+      await env.server.runtime.database.db
+        .updateTable('users')
+        .set({ role: 'admin' })
+        .where('username', '=', admin.username)
+        .execute();
+      const adminPage = await signedIn('opsadmin', env, undefined, admin);
+      try {
+        await adminPage.getByRole('link', { name: 'Operations' }).click();
+        await adminPage
+          .getByTestId('admin-activity')
+          .locator('tr', { hasText: actor.email })
+          .filter({ hasText: 'env_var_set' })
+          .waitFor({ timeout: 30_000 });
+        await checkAccessibility(adminPage, 'operations (admin)');
+      } finally {
+        await adminPage.close();
+      }
     });
     await step(page, 'projects', async () => {
       await page.getByRole('link', { name: 'Projects' }).click();

@@ -54,6 +54,17 @@ export default function Operations() {
     enabled: 'cmbcluster' in settings.mounts,
     queryFn: () => adminList(cmbcluster.GET('/admin/environments')),
   });
+  const activity = useQuery({
+    queryKey: ['ops', 'activity'],
+    enabled: 'cmbcluster' in settings.mounts,
+    queryFn: () =>
+      adminList(cmbcluster.GET('/admin/activity', { params: { query: { limit: 50 } } })),
+  });
+  const emailOf = new Map(
+    typeof users.data === 'string'
+      ? []
+      : (users.data?.data.users ?? []).map((u) => [u.id, u.email]),
+  );
   return (
     <Stack>
       <Title order={1} size="h2">
@@ -165,6 +176,41 @@ export default function Operations() {
           )}
         </Card>
       </SimpleGrid>
+      <Card withBorder component="section" aria-labelledby="all-activity-title">
+        <Title order={2} size="h4" id="all-activity-title">
+          Activity of every user
+        </Title>
+        {typeof activity.data === 'string' ? (
+          <Text c="dimmed" data-testid="admin-activity">
+            {activity.data}
+          </Text>
+        ) : (
+          <Table.ScrollContainer minWidth={560}>
+            <Table aria-label="Activity of every user" data-testid="admin-activity">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>When</Table.Th>
+                  <Table.Th>User</Table.Th>
+                  <Table.Th>Action</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Details</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {(activity.data?.data.activities ?? []).map((a) => (
+                  <Table.Tr key={a.id}>
+                    <Table.Td>{formatTime(a.timestamp)}</Table.Td>
+                    <Table.Td>{emailOf.get(a.user_id) ?? a.user_id}</Table.Td>
+                    <Table.Td>{a.action}</Table.Td>
+                    <Table.Td>{a.status}</Table.Td>
+                    <Table.Td>{a.details}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Card>
     </Stack>
   );
 }
