@@ -305,10 +305,7 @@ describe('POST /auth/session (beyond the spec): a password session gets the cook
     assert.equal(me.status, 200, me.text);
     assert.equal(me.body.data.email, carol.email);
     // The cookie's token is of the same session: logging out with the bearer ends it.
-    assert.equal(
-      (await api.post('/auth/logout', undefined, { token: carol.token })).status,
-      200,
-    );
+    assert.equal((await api.post('/auth/logout', undefined, { token: carol.token })).status, 200);
     assert.equal((await api.get('/cmb/users/me', cookie)).status, 401);
   });
 });
