@@ -1,6 +1,7 @@
 /**
- * The HTTP status of each core error code, as most specs have it. A surface whose spec
- * differs overrides only those codes (`{ ...ERROR_STATUS, validation: 422 }`).
+ * The HTTP status of each core error code, as most specs have it, and the upper-case
+ * `error_code` word the specs with one use (AutoServe, Task Assistant, CMBCluster). A
+ * surface whose spec differs overrides only those codes (`{ ...ERROR_STATUS, validation: 422 }`).
  */
 import type { ErrorCode } from '../core/errors.ts';
 
@@ -23,4 +24,25 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   unavailable: 503,
   bad_gateway: 502,
   internal: 500,
+};
+
+export const ERROR_CODE_WORDS: Readonly<Record<ErrorCode, string>> = {
+  validation: 'VALIDATION_ERROR',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  rate_limited: 'RATE_LIMITED',
+  quota_exceeded: 'RATE_LIMITED',
+  insufficient_credits: 'INSUFFICIENT_CREDITS',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
+  unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
+  bad_request: 'VALIDATION_ERROR',
+  uri_too_long: 'URI_TOO_LONG',
+  headers_too_large: 'HEADERS_TOO_LARGE',
+  request_timeout: 'REQUEST_TIMEOUT',
+  not_ready: 'NOT_READY',
+  unavailable: 'SERVICE_UNAVAILABLE',
+  bad_gateway: 'BAD_GATEWAY',
+  internal: 'INTERNAL_ERROR',
 };

@@ -1,31 +1,9 @@
 /**
  * AutoServe's error body: `{error: {code, message, details, timestamp, request_id}}`.
  */
-import type { DomainError, ErrorCode } from '../../core/errors.ts';
-import { ERROR_STATUS } from '../../http/error-status.ts';
+import type { DomainError } from '../../core/errors.ts';
+import { ERROR_CODE_WORDS, ERROR_STATUS } from '../../http/error-status.ts';
 import type { RenderedError, RequestInfo } from '../../http/surface.ts';
-
-/** Each core error code's `error_code` on this surface. */
-const CODES: Record<ErrorCode, string> = {
-  validation: 'VALIDATION_ERROR',
-  unauthenticated: 'UNAUTHORIZED',
-  forbidden: 'FORBIDDEN',
-  not_found: 'NOT_FOUND',
-  conflict: 'CONFLICT',
-  rate_limited: 'RATE_LIMITED',
-  quota_exceeded: 'RATE_LIMITED',
-  insufficient_credits: 'INSUFFICIENT_CREDITS',
-  payload_too_large: 'PAYLOAD_TOO_LARGE',
-  unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
-  bad_request: 'VALIDATION_ERROR',
-  uri_too_long: 'URI_TOO_LONG',
-  headers_too_large: 'HEADERS_TOO_LARGE',
-  request_timeout: 'REQUEST_TIMEOUT',
-  not_ready: 'NOT_READY',
-  unavailable: 'SERVICE_UNAVAILABLE',
-  bad_gateway: 'BAD_GATEWAY',
-  internal: 'INTERNAL_ERROR',
-};
 
 /** Core field names → the names AutoServe's requests use. */
 const WIRE_FIELDS: Record<string, string> = {
@@ -41,7 +19,7 @@ function wireField(location: (string | number)[]): string {
 
 export function renderAutoServeError(error: DomainError, request: RequestInfo): RenderedError {
   const status = ERROR_STATUS[error.code];
-  const code = CODES[error.code];
+  const code = ERROR_CODE_WORDS[error.code];
   let details: Record<string, unknown> | null = null;
   if (error.code === 'validation' && error.issues?.length) {
     const first = error.issues[0]!;

@@ -4,29 +4,15 @@
  * validation failure is a 400 whose detail names the field.
  */
 import type { DomainError, ErrorCode } from '../../core/errors.ts';
-import { ERROR_STATUS } from '../../http/error-status.ts';
+import { ERROR_CODE_WORDS, ERROR_STATUS } from '../../http/error-status.ts';
 import type { RenderedError, RequestInfo } from '../../http/surface.ts';
 
 /** Each core error code's `error_code` on this surface. */
 const CODES: Record<ErrorCode, string> = {
+  ...ERROR_CODE_WORDS,
   validation: 'BAD_REQUEST',
-  unauthenticated: 'UNAUTHORIZED',
-  forbidden: 'FORBIDDEN',
-  not_found: 'NOT_FOUND',
-  conflict: 'CONFLICT',
-  rate_limited: 'RATE_LIMITED',
-  quota_exceeded: 'RATE_LIMITED',
-  insufficient_credits: 'INSUFFICIENT_CREDITS',
-  payload_too_large: 'PAYLOAD_TOO_LARGE',
-  unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
   bad_request: 'BAD_REQUEST',
-  uri_too_long: 'URI_TOO_LONG',
-  headers_too_large: 'HEADERS_TOO_LARGE',
-  request_timeout: 'REQUEST_TIMEOUT',
   not_ready: 'CONFLICT',
-  unavailable: 'SERVICE_UNAVAILABLE',
-  bad_gateway: 'BAD_GATEWAY',
-  internal: 'INTERNAL_ERROR',
 };
 
 export function renderCmbClusterError(error: DomainError, _request: RequestInfo): RenderedError {

@@ -4,32 +4,19 @@
  * `retry_after`.
  */
 import type { DomainError, ErrorCode } from '../../core/errors.ts';
-import { ERROR_STATUS } from '../../http/error-status.ts';
+import { ERROR_CODE_WORDS, ERROR_STATUS } from '../../http/error-status.ts';
 import type { RenderedError, RequestInfo } from '../../http/surface.ts';
 
 const STATUS: Record<ErrorCode, number> = { ...ERROR_STATUS, validation: 422 };
 
-/** Each core error code's `error_code` on this surface. */
+/**
+ * Each core error code's `error_code` on this surface. The spec's own example pairs a
+ * plain-string detail with VALIDATION_ERROR (a 400 bad_request, the shared word).
+ */
 const CODES: Record<ErrorCode, string> = {
-  validation: 'VALIDATION_ERROR',
-  unauthenticated: 'UNAUTHORIZED',
-  forbidden: 'FORBIDDEN',
-  not_found: 'NOT_FOUND',
-  conflict: 'CONFLICT',
+  ...ERROR_CODE_WORDS,
   rate_limited: 'RATE_LIMIT_EXCEEDED',
   quota_exceeded: 'QUOTA_EXCEEDED',
-  insufficient_credits: 'INSUFFICIENT_CREDITS',
-  payload_too_large: 'PAYLOAD_TOO_LARGE',
-  unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
-  // The spec's own example pairs a plain-string detail with VALIDATION_ERROR: a 400.
-  bad_request: 'VALIDATION_ERROR',
-  uri_too_long: 'URI_TOO_LONG',
-  headers_too_large: 'HEADERS_TOO_LARGE',
-  request_timeout: 'REQUEST_TIMEOUT',
-  not_ready: 'NOT_READY',
-  unavailable: 'SERVICE_UNAVAILABLE',
-  bad_gateway: 'BAD_GATEWAY',
-  internal: 'INTERNAL_ERROR',
 };
 
 export function renderTaskAssistantError(error: DomainError, _request: RequestInfo): RenderedError {
