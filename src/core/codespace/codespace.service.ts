@@ -21,7 +21,7 @@ import {
 import { requireProject } from '../projects/projects.service.ts';
 import { getTaskResults } from '../tasks/task-results.ts';
 import { cancelTask, createTask, deleteTask, editPendingTask } from '../tasks/tasks.service.ts';
-import type { TaskStatus } from '../tasks/tasks.types.ts';
+import { type TaskStatus, TERMINAL_STATUSES } from '../tasks/tasks.types.ts';
 import * as repo from './codespace.repo.ts';
 import type { CodespaceResult } from './codespace.runner.ts';
 
@@ -184,18 +184,18 @@ export async function updateCodespaceTask(
   input: UpdateCodespaceTaskInput,
 ): Promise<CodespaceTask> {
   const actor = requireUser(ctx);
-  const current = toTask(await requireRow(ctx, id), actor.userUuid);
-  if (input.status !== undefined) {
-    if (input.status !== 'cancelled')
-      throw invalid('status', 'status: can only be set to "cancelled"');
-    if (current.status === 'completed' || current.status === 'failed')
-      throw conflict(`The codespace task has already ${current.status}`);
-  }
-  if (input.taskDescription !== undefined && current.status !== 'pending')
-    throw conflict('task_description can only change before the task starts');
   return withTransaction(ctx, async (tx) => {
-    const changes: Partial<repo.CodespaceTaskRow> = {};
     const row = await requireRow(tx, id);
+    const current = toTask(row, actor.userUuid);
+    if (input.status !== undefined) {
+      if (input.status !== 'cancelled')
+        throw invalid('status', 'status: can only be set to "cancelled"');
+      if (current.status === 'completed' || current.status === 'failed')
+        throw conflict(`The codespace task has already ${current.status}`);
+    }
+    if (input.taskDescription !== undefined && current.status !== 'pending')
+      throw conflict('task_description can only change before the task starts');
+    const changes: Partial<repo.CodespaceTaskRow> = {};
     const linked = row.task_status !== null;
     if (input.status !== undefined) {
       if (linked) await cancelTask(tx, id);
@@ -263,7 +263,9 @@ export async function getCodespaceTaskDetail(
 ): Promise<CodespaceTaskDetail> {
   const row = await requireRow(ctx, id);
   const task = toTask(row, requireUser(ctx).userUuid);
-  const files = row.task_status !== null ? (await getTaskResults(ctx, id, links)).urls : {};
+  // Artifacts exist once the run has finished.
+  const finished = TERMINAL_STATUSES.includes(row.task_status as TaskStatus);
+  const files = finished ? (await getTaskResults(ctx, id, links)).urls : {};
   return {
     task,
     model: task.modelId ? ctx.runtime.ai.catalog.get(task.modelId) : undefined,

@@ -3,9 +3,18 @@
  * statement, so concurrent runs on any number of workers cannot reserve past the
  * allotment: the check and the increment happen in the same row update.
  */
-import type { Selectable } from 'kysely';
-import type { CreditAccountsTable } from '../../db/types.ts';
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { CreditAccountsTable, Database } from '../../db/types.ts';
 import type { Ctx } from '../context.ts';
+
+/** consumed + reserved + amount ≤ allotted: the one condition every charge and hold is bound by. */
+function fitsAllotment(eb: ExpressionBuilder<Database, 'credit_accounts'>, amount: number) {
+  return eb(
+    eb(eb('consumed_micro_usd', '+', eb.ref('reserved_micro_usd')), '+', amount),
+    '<=',
+    eb.ref('allotted_micro_usd'),
+  );
+}
 
 export type CreditAccount = Selectable<CreditAccountsTable>;
 
@@ -68,13 +77,7 @@ export async function reserve(
     }))
     .where('user_id', '=', userId)
     .where('cycle_start', '=', cycleStart)
-    .where((eb) =>
-      eb(
-        eb(eb('consumed_micro_usd', '+', eb.ref('reserved_micro_usd')), '+', amount),
-        '<=',
-        eb.ref('allotted_micro_usd'),
-      ),
-    )
+    .where((eb) => fitsAllotment(eb, amount))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -132,13 +135,7 @@ export async function consumeIfCovered(
     }))
     .where('user_id', '=', userId)
     .where('cycle_start', '=', cycleStart)
-    .where((eb) =>
-      eb(
-        eb(eb('consumed_micro_usd', '+', eb.ref('reserved_micro_usd')), '+', amount),
-        '<=',
-        eb.ref('allotted_micro_usd'),
-      ),
-    )
+    .where((eb) => fitsAllotment(eb, amount))
     .returningAll()
     .executeTakeFirst();
 }
