@@ -1,5 +1,5 @@
 /** CodeGuide projects: CRUD, the full list and a filtered, paginated list. */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import {
   createProject,
   deleteProject,
@@ -34,6 +34,21 @@ import {
 const tags = ['Projects'];
 const errors = { 401: ErrorSchema, 404: ErrorSchema, 422: ErrorSchema };
 const Params = IdParam('project_id');
+
+/** A project body (create or update) in the core's words. */
+function projectInput(b: Static<typeof UpdateProjectBody>): Parameters<typeof updateProject>[2] {
+  return {
+    title: b.title,
+    description: b.description,
+    categoryId: b.category_id,
+    codieToolId: b.codie_tool_id,
+    toolsSelected: b.tools_selected,
+    aiQuestionaire: b.ai_questionaire,
+    projectOutline: b.project_outline,
+    githubUrl: b.github_url,
+    status: b.status,
+  };
+}
 
 export async function projectRoutes(app: SurfaceApp): Promise<void> {
   app.get(
@@ -100,16 +115,11 @@ export async function projectRoutes(app: SurfaceApp): Promise<void> {
       },
     },
     async (request, reply) => {
-      const b = request.body;
+      const { title, description } = request.body;
       const project = await createProject(ctxOf(request), {
-        title: b.title,
-        description: b.description,
-        categoryId: b.category_id,
-        codieToolId: b.codie_tool_id,
-        toolsSelected: b.tools_selected,
-        aiQuestionaire: b.ai_questionaire,
-        projectOutline: b.project_outline,
-        githubUrl: b.github_url,
+        ...projectInput(request.body),
+        title,
+        description,
       });
       return reply.code(201).send(success(presentProject(project)));
     },
@@ -127,18 +137,11 @@ export async function projectRoutes(app: SurfaceApp): Promise<void> {
       },
     },
     async (request) => {
-      const b = request.body;
-      const project = await updateProject(ctxOf(request), request.params.project_id, {
-        title: b.title,
-        description: b.description,
-        categoryId: b.category_id,
-        codieToolId: b.codie_tool_id,
-        toolsSelected: b.tools_selected,
-        aiQuestionaire: b.ai_questionaire,
-        projectOutline: b.project_outline,
-        githubUrl: b.github_url,
-        status: b.status,
-      });
+      const project = await updateProject(
+        ctxOf(request),
+        request.params.project_id,
+        projectInput(request.body),
+      );
       return success(presentProject(project));
     },
   );
