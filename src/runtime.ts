@@ -4,7 +4,7 @@
  * `worker` and the tests all start here.
  */
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { Config } from './config.ts';
 import { ModelCatalog } from './core/ai/catalog.ts';
@@ -55,15 +55,16 @@ export async function createRuntime(
   options: RuntimeOptions = {},
 ): Promise<AppRuntime> {
   const log = createLogger(config.logLevel, options.logDestination);
-  const database = openDatabase(config.database);
+  const database = await openDatabase(config.database);
   try {
     if (options.migrate !== false) await migrateToLatest(database.db);
   } catch (error) {
     await database.close();
     throw error;
   }
+  // ioredis is loaded only when Redis is configured: an embedded server does not carry it.
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, {
+    ? new (await import('ioredis')).Redis(config.redisUrl, {
         lazyConnect: false,
         maxRetriesPerRequest: 2,
         enableOfflineQueue: false,

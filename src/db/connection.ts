@@ -1,11 +1,12 @@
 /**
  * Opens the database named by config: SQLite through node:sqlite (embedded) or
- * PostgreSQL through a pg pool (scaled).
+ * PostgreSQL through a pg pool (scaled). The pg driver is loaded only for PostgreSQL:
+ * an embedded server does not carry it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { DialectName } from './dialect.ts';
 import { NodeSqliteDialect } from './sqlite-dialect.ts';
@@ -26,20 +27,23 @@ export interface DbHandle {
 // int8 (counts, epoch-ms times) as JS numbers: every value we store fits in 2^53.
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
+function pgTypes(types: typeof pg.types) {
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+      return types.getTypeParser(oid, format as 'text');
+    },
+  };
+}
 
 /** Opens (and for SQLite, creates) the configured database. */
-export function openDatabase(database: Config['database']): DbHandle {
+export async function openDatabase(database: Config['database']): Promise<DbHandle> {
   if (database.kind === 'postgres') {
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({
       connectionString: database.url,
       max: database.poolSize,
-      types: pgTypes as pg.CustomTypesConfig,
+      types: pgTypes(pg.types) as pg.CustomTypesConfig,
       application_name: 'tasklane',
     });
     // An idle client's error (server restart) must not crash the process.

@@ -3,7 +3,7 @@
  * temperature, tools), shared by the tenant. Runs live in agent-runs.service.ts.
  */
 
-import { unknownTools } from '../ai/tools/index.ts';
+import { unknownTools } from '../ai/tools/names.ts';
 import type { Ctx } from '../context.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { requireUser } from '../identity/users.service.ts';

@@ -2,16 +2,18 @@
  * The provider registry: turns (provider, model) from a request into a language model
  * from the AI SDK, after aliases, or a clear 400 that lists what is configured. Built
  * once from config; tests register extra providers (the AI SDK's mock models).
+ *
+ * Resolving only checks names: the provider package is loaded, and the model object
+ * built, when a call needs it (`load`). Validating a request builds nothing (a model
+ * object per task creation cost a third of its throughput), and a server that never
+ * calls a model never loads the SDK (see sdk.ts).
  */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import type { AiConfig, ProviderConfig } from '../../config/ai.ts';
 import { DomainError } from '../errors.ts';
 import type { CatalogModel, ModelCatalog } from './catalog.ts';
 
-type ModelFactory = (modelId: string) => LanguageModel;
+type ModelFactory = (modelId: string) => LanguageModel | Promise<LanguageModel>;
 
 interface RegisteredProvider {
   name: string;
@@ -24,7 +26,8 @@ interface RegisteredProvider {
 }
 
 export interface ResolvedModel {
-  model: LanguageModel;
+  /** Builds the model (loading its provider package the first time). */
+  load(): Promise<LanguageModel>;
   provider: string;
   /** The name the request used (or the default). */
   requested: string;
@@ -138,7 +141,7 @@ export class AiRegistry {
     const catalog =
       this.catalog.find(providerName, modelId) ?? this.catalog.find(providerName, requested);
     return {
-      model: provider.factory(modelId),
+      load: async () => provider.factory(modelId),
       provider: providerName,
       requested,
       modelId,
@@ -166,16 +169,28 @@ function refused(field: 'provider' | 'model', message: string, details: Record<s
   ]);
 }
 
+/** A provider's factory; its package is imported (once) by the first model built. */
 function factoryFor(config: ProviderConfig): ModelFactory {
+  let factory: Promise<(modelId: string) => LanguageModel> | undefined;
+  return async (modelId) => {
+    factory ??= loadFactory(config);
+    return (await factory)(modelId);
+  };
+}
+
+async function loadFactory(config: ProviderConfig): Promise<(modelId: string) => LanguageModel> {
   if (config.kind === 'openai') {
+    const { createOpenAI } = await import('@ai-sdk/openai');
     const openai = createOpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl });
     return (id) => openai.responses(id);
   }
   if (config.kind === 'anthropic') {
+    const { createAnthropic } = await import('@ai-sdk/anthropic');
     const anthropic = createAnthropic({ apiKey: config.apiKey, baseURL: config.baseUrl });
     return (id) => anthropic(id);
   }
   // OpenAI-compatible servers speak chat completions.
+  const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
   const compatible = createOpenAICompatible({
     name: config.name,
     baseURL: config.baseUrl!,

@@ -4,12 +4,13 @@
  * held before the call and the real cost settled in the ledger after. Chat over SSE and
  * WebSocket, and non-streaming chat (which just collects it), all read this.
  */
-import { type ModelMessage, streamText } from 'ai';
+import type { ModelMessage } from 'ai';
 import type { Ctx } from '../context.ts';
 import { DomainError } from '../errors.ts';
 import type { MeterOwner, Reservation } from '../metering/metering.service.ts';
 import { holdForLlmCall, settleLlmCall } from '../metering/usage-meters.ts';
 import type { ResolvedModel } from './providers.ts';
+import { loadAiSdk } from './sdk.ts';
 
 export type CompletionEvent =
   | { seq: number; type: 'start'; provider: string; model: string }
@@ -63,8 +64,9 @@ async function* run(
   yield { seq: ++seq, type: 'start', provider: resolved.provider, model: resolved.requested };
   let text = '';
   try {
+    const [{ streamText }, model] = await Promise.all([loadAiSdk(), resolved.load()]);
     const result = streamText({
-      model: resolved.model,
+      model,
       instructions: request.instructions ?? undefined,
       messages: request.messages,
       temperature: request.temperature ?? undefined,

@@ -5,8 +5,9 @@
  * a JSON schema under the same hold and settle. Images are sent only to a model whose
  * catalog entry says it can see them.
  */
-import { generateText, jsonSchema, type ModelMessage, Output } from 'ai';
+import type { ModelMessage } from 'ai';
 import type { ResolvedModel } from '../ai/providers.ts';
+import { loadAiSdk } from '../ai/sdk.ts';
 import { type CompletionEvent, streamCompletion } from '../ai/stream.ts';
 import type { Ctx } from '../context.ts';
 import { DomainError, invalid } from '../errors.ts';
@@ -133,8 +134,12 @@ export async function generateStructured<T>(
     throw error;
   });
   try {
+    const [{ generateText, jsonSchema, Output }, model] = await Promise.all([
+      loadAiSdk(),
+      resolved.load(),
+    ]);
     const result = await generateText({
-      model: resolved.model,
+      model,
       instructions: prompt.instructions,
       messages,
       output: Output.object({ schema: jsonSchema<T>(schema) }),

@@ -3,7 +3,7 @@
  * notification is sent exactly when the change it announces commits. One dedicated
  * connection listens; it reconnects with backoff and re-subscribes.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Ctx, Logger } from '../context.ts';
 import { pgNotify } from './events.repo.ts';
 import type { NotificationHandler, Notifier } from './notifier.ts';
@@ -59,6 +59,7 @@ export class PgNotifier implements Notifier {
   }
 
   async #connect(): Promise<void> {
+    const { default: pg } = await import('pg');
     const client = new pg.Client({
       connectionString: this.#url,
       application_name: 'tasklane-listen',

@@ -9,7 +9,6 @@
 import nodeFs, { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import git from 'isomorphic-git';
 import { CloneFailed } from './clone-errors.ts';
 import type { ByteBudget } from './clone-fs.ts';
 
@@ -28,6 +27,7 @@ export async function checkoutCommit(
   cache: object,
   limits: CheckoutLimits,
 ): Promise<void> {
+  const { default: git } = await import('isomorphic-git');
   let files = 0;
   const stack: { oid: string; at: string }[] = [{ oid: commit, at: dir }];
   for (let next = stack.pop(); next; next = stack.pop()) {

@@ -10,7 +10,6 @@
  */
 import nodeFs from 'node:fs';
 import fs from 'node:fs/promises';
-import git from 'isomorphic-git';
 import type { Ctx } from '../context.ts';
 import type { NetPolicy } from '../shared/net-guard.ts';
 import { checkoutCommit } from './checkout.ts';
@@ -85,6 +84,8 @@ export async function fetchRepository(
   });
   const budget = new ByteBudget(config.maxCheckoutBytes, (error) => limits.abort(error));
   const cache = {};
+  // Loaded with the first clone: an idle server does not carry it (issue 15: idle RSS).
+  const { default: git } = await import('isomorphic-git');
   let commit: string;
   try {
     // Fetch only; the files are written by checkout.ts, which every limit stops at once.

@@ -9,7 +9,6 @@
  * learns which files it keeps, and the second classifies exactly those with their
  * content and nothing left to drop.
  */
-import analyse from 'linguist-js';
 
 export type LanguageType = 'programming' | 'markup' | 'data' | 'prose';
 
@@ -31,6 +30,8 @@ export const LINGUIST_BATCH = 500;
 export async function detectLanguages(files: FileSample[]): Promise<Map<string, DetectedLanguage>> {
   const detected = new Map<string, DetectedLanguage>();
   if (files.length === 0) return detected;
+  // Loaded with the first analysis: an idle server does not carry it (issue 15: idle RSS).
+  const { default: analyse } = await import('linguist-js');
   const paths = files.map((f) => f.path);
   const kept = await analyse(paths, {
     fileContent: paths.map(() => ''),

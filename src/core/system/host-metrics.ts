@@ -4,7 +4,6 @@
  * the network interfaces since boot; the data directory's filesystem through statfs.
  */
 import { statfs } from 'node:fs/promises';
-import si from 'systeminformation';
 import type { Ctx } from '../context.ts';
 import { requireUser } from '../identity/users.service.ts';
 
@@ -19,6 +18,8 @@ export interface HostMetrics {
 
 export async function hostMetrics(ctx: Ctx): Promise<HostMetrics> {
   requireUser(ctx);
+  // Loaded with the first reading: an idle server does not carry it (issue 15: idle RSS).
+  const { default: si } = await import('systeminformation');
   const [load, memory, disk, network] = await Promise.all([
     si.currentLoad(),
     si.mem(),

@@ -5,7 +5,7 @@
  * step it settles the real cost in the ledger. So a run stops between steps, never
  * mid-step, and concurrent runs overspend a balance by at most one step each.
  */
-import { generateText, isStepCount, type ModelMessage, type StepResult, type ToolSet } from 'ai';
+import type { ModelMessage, StepResult, ToolSet } from 'ai';
 import type { Ctx } from '../../context.ts';
 import { DomainError } from '../../errors.ts';
 import type { Sandbox } from '../../execution/sandbox.types.ts';
@@ -13,7 +13,7 @@ import type { Workspace } from '../../execution/workspace.ts';
 import type { MeterOwner, Reservation } from '../../metering/metering.service.ts';
 import { holdForLlmCall, meterSandboxTime, settleLlmCall } from '../../metering/usage-meters.ts';
 import type { ResolvedModel } from '../providers.ts';
-import { buildToolset } from '../tools/index.ts';
+import { loadAiSdk } from '../sdk.ts';
 
 export interface AgentSettings {
   provider?: string | null;
@@ -87,6 +87,12 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
   const state = emptyResult(resolved);
   const used = new Set<string>();
   let held: Reservation | undefined;
+  // The SDK and the tools (which build on it) load with the first run, not with the server.
+  const [{ generateText, isStepCount }, { buildToolset }, model] = await Promise.all([
+    loadAiSdk(),
+    import('../tools/index.ts'),
+    resolved.load(),
+  ]);
   const tools: ToolSet = buildToolset(settings.tools, {
     ctx,
     workspace: input.workspace,
@@ -102,7 +108,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
 
   try {
     const result = await generateText({
-      model: resolved.model,
+      model,
       instructions: settings.instructions ?? undefined,
       ...(typeof input.prompt === 'string' ? { prompt: input.prompt } : { messages: input.prompt }),
       tools,

@@ -1,6 +1,7 @@
 /**
- * The agent toolset: every tool by its wire name. Surfaces validate requested names
- * with `unknownTools` (an unknown name is a 400) and the agent runner builds the set.
+ * The agent toolset: every tool by its wire name (names.ts). Surfaces validate requested
+ * names with `unknownTools` from names.ts; the agent runner loads this module with its
+ * first run and builds the set.
  */
 import type { ToolSet } from 'ai';
 import { browserScreenshotTool } from './browser-screenshot.ts';
@@ -8,6 +9,7 @@ import { calculatorTool } from './calculator.ts';
 import { codeExecutorTool } from './code-executor.ts';
 import { fileReaderTool, fileWriterTool } from './file-tools.ts';
 import { httpFetchTool } from './http-fetch.ts';
+import type { ToolName } from './names.ts';
 import { searchTool } from './search.ts';
 import type { ToolEnv } from './tool-env.ts';
 
@@ -19,18 +21,12 @@ const BUILDERS = {
   http_fetch: httpFetchTool,
   calculator: calculatorTool,
   search: searchTool,
-} satisfies Record<string, (env: ToolEnv) => ToolSet[string]>;
-
-export type ToolName = keyof typeof BUILDERS;
-
-export function unknownTools(names: readonly string[]): string[] {
-  return names.filter((name) => !(name in BUILDERS));
-}
+} satisfies Record<ToolName, (env: ToolEnv) => ToolSet[string]>;
 
 export function buildToolset(names: readonly string[], env: ToolEnv): ToolSet {
   const tools: ToolSet = {};
   for (const name of new Set(names)) {
-    const build = BUILDERS[name as ToolName];
+    const build = Object.hasOwn(BUILDERS, name) ? BUILDERS[name as ToolName] : undefined;
     if (build) tools[name] = withWorkspacePaths(build(env), env);
   }
   return tools;

@@ -5,7 +5,7 @@
  * result.txt; a run that fails also leaves error.log (task-execution adds it).
  */
 import { type AgentRunResult, AgentStopped, runAgent } from '../../ai/agent/run-agent.ts';
-import { unknownTools } from '../../ai/tools/index.ts';
+import { unknownTools } from '../../ai/tools/names.ts';
 import type { Ctx } from '../../context.ts';
 import { DomainError, invalid } from '../../errors.ts';
 import { checkToolsRunnable } from '../../execution/availability.ts';
