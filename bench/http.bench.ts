@@ -5,7 +5,7 @@
  * authenticated request costs.
  */
 import autocannon from 'autocannon';
-import { barChart, round, startHello, startTasklane } from './lib.ts';
+import { barChart, round, signIn, startHello, startTasklane } from './lib.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -38,28 +38,6 @@ function mean(a: Figures, b: Figures): Figures {
     p99: (a.p99 + b.p99) / 2,
     errors: a.errors + b.errors,
   };
-}
-
-/** Registers and logs in a user; returns a bearer token that works on /v1/auth/me. */
-async function signIn(url: string): Promise<string> {
-  const user = { username: 'bench', email: 'bench@example.com', password: 'bench-password-1' };
-  await fetch(`${url}/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(user),
-  });
-  const login = await fetch(`${url}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: user.username, password: user.password }),
-  });
-  const { access_token } = (await login.json()) as { access_token: string };
-  const check = await fetch(`${url}/v1/auth/me`, {
-    headers: { authorization: `Bearer ${access_token}` },
-  });
-  if (check.status !== 200)
-    throw new Error(`GET /v1/auth/me answered ${check.status}: ${await check.text()}`);
-  return access_token;
 }
 
 export async function main(): Promise<void> {

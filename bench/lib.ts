@@ -1,5 +1,5 @@
 /** Helpers shared by the benchmarks: child servers, percentiles, console charts. */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -34,13 +34,17 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `tasklane serve` on a fresh data dir with the given settings. */
+/**
+ * Starts `tasklane serve` on a fresh data dir with the given settings (`nodeArgs`: a
+ * measuring preload such as fixtures/count-pg-statements.ts, never a product setting).
+ */
 export async function startTasklane(
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<Child & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['src/cli.ts', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'src/cli.ts', 'serve'], {
     env: {
       ...process.env,
       TASKLANE_DATA_DIR: dataDir,
@@ -69,13 +73,26 @@ export async function startHello(): Promise<Child> {
 }
 
 async function stopChild(child: ChildProcess, dir?: string): Promise<void> {
-  if (child.exitCode === null) {
+  if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // A graceful stop waits for running tasks (an agent task retrying a model that does
+    // not answer takes a while).
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
   }
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (!dir) return;
+  // A killed server leaves its task workspaces (tmpfs) mounted under its data dir.
+  const mounts = fs
+    .readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((at) => at.startsWith(`${dir}/`));
+  for (const at of mounts.reverse()) spawnSync('umount', ['-l', at]);
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -96,3 +113,32 @@ export function barChart(title: string, rows: [string, number][], unit: string):
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** A process's resident set (VmRSS) in MB, as the kernel counts it. */
+export function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  return round(kb / 1024, 1);
+}
+
+/** Registers and logs in a user on Task Assistant's API; returns its bearer token. */
+export async function signIn(url: string, name = 'bench'): Promise<string> {
+  const user = { username: name, email: `${name}@example.com`, password: 'bench-password-1' };
+  await fetch(`${url}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  const login = await fetch(`${url}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  });
+  const { access_token } = (await login.json()) as { access_token: string };
+  const check = await fetch(`${url}/v1/auth/me`, {
+    headers: { authorization: `Bearer ${access_token}` },
+  });
+  if (check.status !== 200)
+    throw new Error(`GET /v1/auth/me answered ${check.status}: ${await check.text()}`);
+  return access_token;
+}

@@ -6,8 +6,10 @@
 const BENCHES: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   autoscale: () => import('./autoscale.bench.ts'),
   http: () => import('./http.bench.ts'),
+  memory: () => import('./memory.bench.ts'),
   queue: () => import('./queue.bench.ts'),
   sandbox: () => import('./sandbox.bench.ts'),
+  tasks: () => import('./tasks.bench.ts'),
 };
 
 const name = process.argv[2];

@@ -19,6 +19,11 @@ export interface NewEvent {
   tenantId: string | null;
   userId: number | null;
   subjectId?: string;
+  /**
+   * The subject's sequence number when the caller knows it (a subject's first event is
+   * 1), saving the lookup of the last one.
+   */
+  subjectSeq?: number;
   payload: Record<string, unknown>;
 }
 

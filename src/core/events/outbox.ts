@@ -25,7 +25,9 @@ export async function recordEvent(ctx: Ctx, event: NewEvent): Promise<StoredEven
     tenant_id: event.tenantId,
     user_id: event.userId,
     subject_id: event.subjectId ?? null,
-    subject_seq: event.subjectId ? await nextSubjectSeq(ctx, event.subjectId) : null,
+    subject_seq: event.subjectId
+      ? (event.subjectSeq ?? (await nextSubjectSeq(ctx, event.subjectId)))
+      : null,
     payload: JSON.stringify(event.payload),
     created_at: now,
   });

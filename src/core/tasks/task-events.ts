@@ -26,6 +26,8 @@ export function recordTaskEvent(
     tenantId: task.tenantId,
     userId: task.userId,
     subjectId: task.id,
+    // A task's first event: nothing was recorded about it before.
+    ...(type === 'task.created' ? { subjectSeq: 1 } : {}),
     payload: {
       task_id: task.id,
       kind: task.kind,

@@ -73,7 +73,6 @@ async function insertTask(
   return withTransaction(ctx, async (tx) => {
     const user = await usersRepo.findUserById(tx, actor.userId);
     if (!user) throw notFound('User');
-    await consumeDailyQuota(tx, user.id, user.daily_limit);
     const now = tx.clock.now();
     const id = uuidv7(now);
     const lane = laneForTier(user.tier as Tier);
@@ -121,6 +120,10 @@ async function insertTask(
       completed_at: null,
     });
     await recordTaskEvent(tx, task, 'task.created', { title: task.title });
+    // Last: the quota row is every create of this user's hot spot, and its lock (on
+    // PostgreSQL) is held from this statement to the commit, not through the inserts
+    // before it. Over the limit, the whole transaction rolls back.
+    await consumeDailyQuota(tx, user.id, user.daily_limit);
     return task;
   });
 }
