@@ -99,7 +99,7 @@ async function waitUntil(what: string, total: number, count: () => Promise<numbe
   const stop = progress(what, total, () => done);
   try {
     const deadline = Date.now() + 600_000;
-    while ((done = await count()) < total) {
+    for (done = await count(); done < total; done = await count()) {
       if (Date.now() > deadline) throw new Error(`${what}: only ${done}/${total} after 10 min`);
       await sleep(20);
     }
