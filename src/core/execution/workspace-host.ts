@@ -86,6 +86,34 @@ export async function readHostFile(
   }
 }
 
+/**
+ * Whether `out/` is missing or an empty directory, asked once a run is over, when no
+ * process of the workspace is left to change it. The last component is examined with
+ * lstat (a link, a FIFO or anything but a directory answers false, and the sandboxed
+ * helper deals with it); an empty directory is seen by reading at most one entry,
+ * which follows nothing. Anything unexpected answers false.
+ */
+export async function outputsDirIsEmpty(root: string): Promise<boolean> {
+  const out = path.join(root, 'out');
+  let stat: Awaited<ReturnType<typeof fs.lstat>>;
+  try {
+    stat = await fs.lstat(out);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  if (!stat.isDirectory()) return false;
+  try {
+    const dir = await fs.opendir(out, { bufferSize: 1 });
+    try {
+      return (await dir.read()) === null;
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** Regular files under `out/`, without following links, at most `limit`. */
 export async function listHostOutputs(root: string, limit: number): Promise<WorkspaceEntry[]> {
   const found: WorkspaceEntry[] = [];

@@ -22,7 +22,13 @@ import type {
   WorkspaceFileData,
   WorkspaceRead,
 } from './workspace.types.ts';
-import { listHostOutputs, openHostFile, readHostFile, writeHostFile } from './workspace-host.ts';
+import {
+  listHostOutputs,
+  openHostFile,
+  outputsDirIsEmpty,
+  readHostFile,
+  writeHostFile,
+} from './workspace-host.ts';
 import { SandboxedFiles } from './workspace-io.ts';
 
 const run = promisify(execFile);
@@ -93,7 +99,11 @@ export class Workspace implements SandboxWorkspace {
     limits: CollectLimits,
     each: (file: OutputFile) => Promise<void>,
   ): Promise<CollectReport> {
-    if (this.#inSandbox()) return this.#sandboxed().collect(limits, each);
+    if (this.#inSandbox()) {
+      // Most runs leave out/ empty; seeing that needs no helper run (a sandbox start).
+      if (await outputsDirIsEmpty(this.dir)) return { skipped: [] };
+      return this.#sandboxed().collect(limits, each);
+    }
     const report: CollectReport = { skipped: [] };
     const files = await listHostOutputs(this.dir, Number.POSITIVE_INFINITY);
     for (const [i, file] of files.entries()) {

@@ -9,20 +9,20 @@
  * is one unmount however many files a program made. Without the privilege to mount,
  * it is a plain directory whose size is checked periodically off the event loop.
  */
-import { execFile } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../context.ts';
 import { isProcessAlive } from '../shared/process-alive.ts';
+import { MountCommands } from './mount-commands.ts';
 import type { SandboxProvider } from './sandbox.types.ts';
 import { UidPool } from './uid-pool.ts';
 import { Workspace } from './workspace.ts';
 import { makeDirs } from './workspace-host.ts';
 
-const exec = promisify(execFile);
+/** One helper shell runs this process's mounts (mount-commands.ts: a spawn per call blocks the event loop). */
+const mounts = new MountCommands();
 const UID_POOL_SIZE = 256;
 
 export class Workspaces {
@@ -121,7 +121,7 @@ async function mountTmpfs(
   uid: number | undefined,
 ): Promise<void> {
   const owner = uid === undefined ? '' : `,uid=${uid},gid=${uid}`;
-  await exec('mount', [
+  await mounts.run('mount', [
     '-t',
     'tmpfs',
     '-o',
@@ -136,7 +136,7 @@ async function canMountTmpfs(root: string): Promise<boolean> {
   try {
     await fsp.mkdir(probe, { recursive: true });
     await mountTmpfs(probe, { bytes: 1024 * 1024, inodes: 16 }, undefined);
-    await exec('umount', [probe]);
+    await mounts.run('umount', [probe]);
     return true;
   } catch {
     return false;
@@ -148,7 +148,7 @@ async function canMountTmpfs(root: string): Promise<boolean> {
 /** Unmounts (lazily if busy) and removes a workspace directory; links inside are never followed. */
 async function disposeDir(dir: string): Promise<void> {
   for (const point of (await mountsUnder(dir)).reverse()) {
-    await exec('umount', [point]).catch(() => exec('umount', ['-l', point]));
+    await mounts.run('umount', [point]).catch(() => mounts.run('umount', ['-l', point]));
   }
   await fsp.rm(dir, { recursive: true, force: true });
 }
@@ -176,7 +176,7 @@ async function clearStale(parent: string, log: Logger): Promise<void> {
     if (pid !== undefined && Number(pid) !== process.pid && isProcessAlive(Number(pid))) continue;
     const dir = path.join(parent, name);
     for (const point of (await mountsUnder(dir)).reverse())
-      await exec('umount', ['-l', point]).catch(() => {});
+      await mounts.run('umount', ['-l', point]).catch(() => {});
     const aside = pid === undefined ? dir : `${dir}.stale-${Date.now()}`;
     try {
       if (aside !== dir) await fsp.rename(dir, aside);
