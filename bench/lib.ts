@@ -62,9 +62,9 @@ export async function startTasklane(
   return { process: child, url, dataDir, stop: () => stopChild(child, dataDir) };
 }
 
-export async function startHello(): Promise<Child> {
+export async function startHello(fixture = 'hello.ts'): Promise<Child> {
   const port = await freePort();
-  const child = fork(new URL('./fixtures/hello.ts', import.meta.url), [String(port)], {
+  const child = fork(new URL(`./fixtures/${fixture}`, import.meta.url), [String(port)], {
     stdio: 'inherit',
   });
   const url = `http://127.0.0.1:${port}`;

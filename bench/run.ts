@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   queue: () => import('./queue.bench.ts'),
   sandbox: () => import('./sandbox.bench.ts'),
   tasks: () => import('./tasks.bench.ts'),
+  ws: () => import('./ws.bench.ts'),
 };
 
 const name = process.argv[2];

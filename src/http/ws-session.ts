@@ -56,7 +56,7 @@ export function holdSession(
   const endExpired = () => end(unauthenticated('Token expired'));
 
   const check = (): Promise<UserActor> => {
-    checking ??= authenticateBearer(runtime, request, credential)
+    checking ??= sharedCheck(runtime, request, credential)
       .then((fresh) => {
         current = fresh;
         return fresh;
@@ -107,6 +107,37 @@ export function holdSession(
     clearTimeout(expiryTimer);
   }
   return session;
+}
+
+/**
+ * Sockets that hold the same credential share a check made in the last second: their
+ * timers, started together, fire together, and a thousand sockets of one user made a
+ * thousand identical queries in one burst (issue 15: the fan-out's p99). A shared
+ * answer is at most a second older than its own query would have been.
+ */
+const SHARED_CHECK_MS = 1000;
+const recentChecks = new WeakMap<Runtime, Map<string, { at: number; actor: Promise<UserActor> }>>();
+
+function sharedCheck(
+  runtime: Runtime,
+  request: Pick<FastifyRequest, 'ip' | 'log'>,
+  credential: string,
+): Promise<UserActor> {
+  let checks = recentChecks.get(runtime);
+  if (!checks) {
+    checks = new Map();
+    recentChecks.set(runtime, checks);
+  }
+  const now = performance.now();
+  const recent = checks.get(credential);
+  // Never longer than half the re-check interval, so a short interval keeps its meaning.
+  const window = Math.min(SHARED_CHECK_MS, runtime.config.wsRevalidateMs / 2);
+  if (recent && now - recent.at < window) return recent.actor;
+  if (checks.size >= 10_000) checks.clear(); // bounded
+  const actor = authenticateBearer(runtime, request, credential);
+  checks.set(credential, { at: now, actor });
+  actor.catch(() => {});
+  return actor;
 }
 
 const clamp = (ms: number) => Math.min(Math.max(ms, 0), MAX_TIMER_MS);

@@ -16,8 +16,30 @@ export interface HostMetrics {
   networkBytesReceived: number;
 }
 
-export async function hostMetrics(ctx: Ctx): Promise<HostMetrics> {
+/**
+ * One reading serves every caller for a second (per data directory): a thousand
+ * AutoServe sockets connecting at once, each greeted with the host's figures, cost one
+ * reading instead of a thousand. The figures are a snapshot either way.
+ */
+const FRESH_MS = 1000;
+const recent = new Map<string, { readAt: number; reading: Promise<HostMetrics> }>();
+
+export function hostMetrics(ctx: Ctx): Promise<HostMetrics> {
   requireUser(ctx);
+  const key = ctx.config.dataDir;
+  const now = performance.now();
+  const last = recent.get(key);
+  if (last && now - last.readAt < FRESH_MS) return last.reading;
+  const reading = readHost(ctx).catch((error: unknown) => {
+    if (recent.get(key)?.reading === reading) recent.delete(key);
+    throw error;
+  });
+  if (recent.size >= 16) recent.clear(); // bounded: one entry per live runtime
+  recent.set(key, { readAt: now, reading });
+  return reading;
+}
+
+async function readHost(ctx: Ctx): Promise<HostMetrics> {
   // Loaded with the first reading: an idle server does not carry it (issue 15: idle RSS).
   const { default: si } = await import('systeminformation');
   const [load, memory, disk, network] = await Promise.all([

@@ -12,12 +12,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { SCALING_EVENT_TYPE } from '../../core/autoscale/autoscale.types.ts';
-import { createContext, type UserActor } from '../../core/context.ts';
+import { type Ctx, createContext, type UserActor } from '../../core/context.ts';
 import type { StoredEvent } from '../../core/events/events.types.ts';
 import { isoTime } from '../../core/shared/clock.ts';
 import { hostMetrics } from '../../core/system/host-metrics.ts';
 import type { TaskStatus } from '../../core/tasks/tasks.types.ts';
 import { authenticateBearer } from '../../http/auth.ts';
+import { eventJson } from '../../http/event-json.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { holdSession, SESSION_ENDED } from '../../http/ws-session.ts';
 import { toAutoServeStatus } from './statuses.ts';
@@ -59,33 +60,24 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
 /** Pushes the user's events until the socket closes; returns the clean-up. */
 function stream(socket: WebSocket, request: FastifyRequest, actor: UserActor, token: string) {
   const runtime = request.server.runtime;
-  const send = (body: unknown) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(body));
+  const sendJson = (json: string) => {
+    if (socket.readyState === socket.OPEN) socket.send(json);
   };
   const session = holdSession(runtime, request, token, actor, () => {
     cleanUp();
     socket.close(SESSION_ENDED, 'Session ended');
   });
   const tasks = runtime.events.subscribe({ userId: actor.userId, types: ['task.'] }, (event) => {
-    if (session.live()) send(taskStatus(event));
+    if (session.live()) sendJson(eventJson(event, taskStatus));
   });
   const scaling = runtime.events.subscribe({ types: [SCALING_EVENT_TYPE] }, (event) => {
-    if (session.live() && event.tenantId === null) send(scalingEvent(event));
+    if (session.live() && event.tenantId === null) sendJson(eventJson(event, scalingEvent));
   });
   const ctx = createContext(runtime, actor, request.log);
   const pushMetrics = async () => {
     try {
-      const figures = await systemMetricsOf(request, await hostMetrics(ctx));
-      if (!session.live()) return;
-      send({
-        type: 'system_metrics',
-        data: {
-          cpu_usage: figures.cpu_usage,
-          memory_usage: figures.memory_usage,
-          active_connections: figures.active_connections,
-          timestamp: figures.timestamp,
-        },
-      });
+      const json = await metricsJson(request, ctx);
+      if (session.live()) sendJson(json);
     } catch (error) {
       request.log.warn({ err: error }, 'system metrics unavailable');
     }
@@ -100,6 +92,38 @@ function stream(socket: WebSocket, request: FastifyRequest, actor: UserActor, to
     session.stop();
   }
   return cleanUp;
+}
+
+/**
+ * The `system_metrics` message, read and serialized once per second per server and
+ * shared by every socket whose timer fires in that second (sockets that connect
+ * together tick together): a thousand sockets cost one reading and one JSON.
+ */
+const METRICS_FRESH_MS = 1000;
+const latestMetrics = new WeakMap<object, { readAt: number; json: Promise<string> }>();
+
+function metricsJson(request: FastifyRequest, ctx: Ctx): Promise<string> {
+  const key = request.server;
+  const now = performance.now();
+  const last = latestMetrics.get(key);
+  if (last && now - last.readAt < METRICS_FRESH_MS) return last.json;
+  const json = (async () => {
+    const figures = await systemMetricsOf(request, await hostMetrics(ctx));
+    return JSON.stringify({
+      type: 'system_metrics',
+      data: {
+        cpu_usage: figures.cpu_usage,
+        memory_usage: figures.memory_usage,
+        active_connections: figures.active_connections,
+        timestamp: figures.timestamp,
+      },
+    });
+  })();
+  json.catch(() => {
+    if (latestMetrics.get(key)?.json === json) latestMetrics.delete(key);
+  });
+  latestMetrics.set(key, { readAt: now, json });
+  return json;
 }
 
 function taskStatus(event: StoredEvent) {

@@ -19,8 +19,10 @@ import { getAgent } from '../../core/agents/agents.service.ts';
 import { sendMessage } from '../../core/chat/chat.service.ts';
 import { type Ctx, createContext, type UserActor } from '../../core/context.ts';
 import { invalid } from '../../core/errors.ts';
+import type { StoredEvent } from '../../core/events/events.types.ts';
 import { authenticateBearer } from '../../http/auth.ts';
 import { normaliseError } from '../../http/errors.ts';
+import { eventJson } from '../../http/event-json.ts';
 import { jsonTooDeep, tooDeepMessage } from '../../http/json-body.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { holdSession, SESSION_ENDED, type WsSession } from '../../http/ws-session.ts';
@@ -97,13 +99,8 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
             unsubscribe = runtime.events.subscribe(
               { tenantId: actor.tenantId, types: ['task.', 'agent.'] },
               (event) => {
-                if (!live.live()) return;
-                send({
-                  type: 'event',
-                  event: event.type,
-                  data: event.payload,
-                  timestamp: new Date(event.createdAt).toISOString(),
-                });
+                if (live.live() && socket.readyState === socket.OPEN)
+                  socket.send(eventJson(event, eventMessage));
               },
             );
             return send({
@@ -212,4 +209,14 @@ async function agentExecute(
     },
   );
   send({ type: 'agent_result', ...presentRun(run) });
+}
+
+/** A task or agent event as Task Assistant's sockets push it. */
+function eventMessage(event: StoredEvent) {
+  return {
+    type: 'event',
+    event: event.type,
+    data: event.payload,
+    timestamp: new Date(event.createdAt).toISOString(),
+  };
 }
