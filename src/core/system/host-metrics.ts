@@ -109,7 +109,11 @@ async function networkBytes(): Promise<{ sent: number; received: number }> {
   for (const line of dev.split('\n').slice(2)) {
     const colon = line.indexOf(':');
     if (colon < 0 || line.slice(0, colon).trim() === 'lo') continue;
-    const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     received += Math.max(0, fields[0] ?? 0);
     sent += Math.max(0, fields[8] ?? 0);
   }
