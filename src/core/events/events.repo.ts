@@ -2,6 +2,7 @@
 
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
+import { columnsOf, precompiled, precompiledRow } from '../../db/precompiled.ts';
 import type { EventsTable } from '../../db/types.ts';
 import type { Ctx } from '../context.ts';
 import type { StoredEvent } from './events.types.ts';
@@ -21,24 +22,42 @@ export function toEvent(row: Selectable<EventsTable>): StoredEvent {
 }
 
 /** Next per-subject sequence number; callers hold the subject's row lock (its own update). */
-export async function nextSubjectSeq(ctx: Ctx, subjectId: string): Promise<number> {
-  const row = await ctx.db
+// Every task change records an event: these are compiled once (db/precompiled.ts).
+const lastSubjectSeq = precompiled((db, subjectId: string) =>
+  db
     .selectFrom('events')
     .select((eb) => eb.fn.max('subject_seq').as('max'))
-    .where('subject_id', '=', subjectId)
-    .executeTakeFirst();
+    .where('subject_id', '=', subjectId),
+);
+
+type NewEventRow = Omit<Selectable<EventsTable>, 'seq' | 'dispatched_at'>;
+
+const insertEventRow = precompiledRow(
+  columnsOf<NewEventRow>({
+    id: true,
+    tenant_id: true,
+    user_id: true,
+    type: true,
+    subject_id: true,
+    subject_seq: true,
+    payload: true,
+    created_at: true,
+  }),
+  (db, row) =>
+    db
+      .insertInto('events')
+      .values({ ...row, dispatched_at: null })
+      .returningAll(),
+);
+
+export async function nextSubjectSeq(ctx: Ctx, subjectId: string): Promise<number> {
+  const [row] = await lastSubjectSeq(ctx.db, ctx.dialect, subjectId);
   return Number(row?.max ?? 0) + 1;
 }
 
-export async function insertEvent(
-  ctx: Ctx,
-  row: Omit<Selectable<EventsTable>, 'seq' | 'dispatched_at'>,
-): Promise<StoredEvent> {
-  const inserted = await ctx.db
-    .insertInto('events')
-    .values({ ...row, dispatched_at: null })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+export async function insertEvent(ctx: Ctx, row: NewEventRow): Promise<StoredEvent> {
+  const [inserted] = await insertEventRow(ctx.db, ctx.dialect, row);
+  if (!inserted) throw new Error('the event insert returned no row');
   return toEvent(inserted);
 }
 

@@ -102,8 +102,14 @@ export async function emailTakenByOther(ctx: Ctx, email: string, userId: number)
   return row !== undefined;
 }
 
+// Task creation reads its user in its transaction: compiled once (precompiled.ts).
+const userById = precompiled((db, id: number) =>
+  db.selectFrom('users').selectAll().where('id', '=', id),
+);
+
 export async function findUserById(ctx: Ctx, id: number): Promise<UserRow | undefined> {
-  return ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await userById(ctx.db, ctx.dialect, id);
+  return row;
 }
 
 // The two lookups every authenticated request runs are compiled once (precompiled.ts).

@@ -4,9 +4,10 @@
  * everything else is shared.
  */
 import { type Selectable, sql } from 'kysely';
+import { columnsOf, precompiledRow } from '../../db/precompiled.ts';
 import type { JobsTable } from '../../db/types.ts';
 import { type Ctx, withTransaction } from '../context.ts';
-import type { JobRecord, JobStatus, Lane } from './jobs.types.ts';
+import { JOBS_CHANNEL, type JobRecord, type JobStatus, type Lane } from './jobs.types.ts';
 
 type JobRow = Selectable<JobsTable>;
 
@@ -34,48 +35,72 @@ export function toJob<P>(row: JobRow): JobRecord<P> {
 }
 
 /** Inserts a job; with a dedupe key already taken, nothing happens and undefined is returned. */
+type NewJobRow = Omit<
+  JobRow,
+  | 'lease_id'
+  | 'lease_expires_at'
+  | 'worker_id'
+  | 'cancel_requested'
+  | 'last_error'
+  | 'started_at'
+  | 'finished_at'
+>;
+
+const NEW_JOB_COLUMNS = columnsOf<NewJobRow>({
+  id: true,
+  kind: true,
+  tenant_id: true,
+  lane: true,
+  priority: true,
+  payload: true,
+  status: true,
+  run_at: true,
+  attempts: true,
+  max_attempts: true,
+  dedupe_key: true,
+  created_at: true,
+  updated_at: true,
+});
+
+const insertQuery = (db: Ctx['db'], row: NewJobRow) =>
+  db
+    .insertInto('jobs')
+    .values({
+      ...row,
+      lease_id: null,
+      lease_expires_at: null,
+      worker_id: null,
+      cancel_requested: 0,
+      last_error: null,
+      started_at: null,
+      finished_at: null,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returningAll();
+
+// Every task creation runs one of these: compiled once (db/precompiled.ts).
+const insertJobRow = precompiledRow(NEW_JOB_COLUMNS, insertQuery);
+const insertJobRowNotifying = precompiledRow(NEW_JOB_COLUMNS, (db, row) =>
+  db
+    .with('inserted', (tx) => insertQuery(tx as Ctx['db'], row))
+    .selectFrom('inserted')
+    .selectAll()
+    .select(sql<string>`pg_notify(${JOBS_CHANNEL}, inserted.kind)`.as('notified')),
+);
+
 export async function insertJob(
   ctx: Ctx,
-  row: Omit<
-    JobRow,
-    | 'lease_id'
-    | 'lease_expires_at'
-    | 'worker_id'
-    | 'cancel_requested'
-    | 'last_error'
-    | 'started_at'
-    | 'finished_at'
-  >,
-  /** PostgreSQL: send this NOTIFY from the same statement (one round trip, same commit). */
-  notifyChannel?: string,
+  row: NewJobRow,
+  /** PostgreSQL: send the jobs channel's NOTIFY from the same statement (one round trip, same commit). */
+  notify = false,
 ): Promise<JobRecord | undefined> {
-  const insert = (db: Ctx['db']) =>
-    db
-      .insertInto('jobs')
-      .values({
-        ...row,
-        lease_id: null,
-        lease_expires_at: null,
-        worker_id: null,
-        cancel_requested: 0,
-        last_error: null,
-        started_at: null,
-        finished_at: null,
-      })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .returningAll();
-  if (notifyChannel && ctx.dialect === 'postgres') {
-    const inserted = await ctx.db
-      .with('inserted', (db) => insert(db as Ctx['db']))
-      .selectFrom('inserted')
-      .selectAll()
-      .select(sql<string>`pg_notify(${notifyChannel}, inserted.kind)`.as('notified'))
-      .executeTakeFirst();
+  if (notify && ctx.dialect === 'postgres') {
+    const [inserted] = await insertJobRowNotifying(ctx.db, ctx.dialect, row);
     if (!inserted) return undefined;
     const { notified: _, ...job } = inserted;
     return toJob(job as JobRow);
   }
-  const inserted = await insert(ctx.db).executeTakeFirst();
+  const [inserted] = await insertJobRow(ctx.db, ctx.dialect, row);
   return inserted && toJob(inserted);
 }
 

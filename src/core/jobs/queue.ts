@@ -47,7 +47,7 @@ export async function enqueueJob<P>(
       created_at: now,
       updated_at: now,
     },
-    inline ? JOBS_CHANNEL : undefined,
+    inline,
   );
   if (job && !inline) await ctx.runtime.notifier.notify(ctx, JOBS_CHANNEL, job.kind);
   return job as JobRecord<P> | undefined;

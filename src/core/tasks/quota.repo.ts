@@ -1,5 +1,6 @@
 /** The daily task counts (`daily_usage`) in the database: the only place their queries live. */
 import { sql } from 'kysely';
+import { precompiled } from '../../db/precompiled.ts';
 import type { Ctx } from '../context.ts';
 
 /**
@@ -13,7 +14,13 @@ export async function takeUnit(
   day: number,
   limit: number,
 ): Promise<number | undefined> {
-  const row = await ctx.db
+  const [row] = await takeUnitQuery(ctx.db, ctx.dialect, userId, day, limit);
+  return row?.tasks;
+}
+
+// Every task creation runs it: compiled once (db/precompiled.ts).
+const takeUnitQuery = precompiled((db, userId: number, day: number, limit: number) =>
+  db
     .insertInto('daily_usage')
     .values({ user_id: userId, day, tasks: 1 })
     .onConflict((oc) =>
@@ -22,10 +29,8 @@ export async function takeUnit(
         .doUpdateSet({ tasks: sql`daily_usage.tasks + 1` })
         .where('daily_usage.tasks', '<', limit),
     )
-    .returning('tasks')
-    .executeTakeFirst();
-  return row?.tasks;
-}
+    .returning('tasks'),
+);
 
 export async function countOn(ctx: Ctx, userId: number, day: number): Promise<number> {
   const row = await ctx.db

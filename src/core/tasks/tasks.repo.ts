@@ -1,5 +1,6 @@
 /** Every query of the tasks capability, scoped to the acting user or tenant. */
 import { type Selectable, sql } from 'kysely';
+import { columnsOf, precompiledRow } from '../../db/precompiled.ts';
 import type { TasksTable } from '../../db/types.ts';
 import type { Ctx, UserActor } from '../context.ts';
 import type { Lane } from '../jobs/jobs.types.ts';
@@ -38,8 +39,41 @@ export function toTask(row: TaskRow): Task {
   };
 }
 
+// Every task creation runs it: compiled once (db/precompiled.ts).
+const insertTaskRow = precompiledRow(
+  columnsOf<TaskRow>({
+    id: true,
+    tenant_id: true,
+    user_id: true,
+    kind: true,
+    title: true,
+    prompt: true,
+    description: true,
+    toolset: true,
+    parameters: true,
+    metadata: true,
+    priority: true,
+    lane: true,
+    scheduled_at: true,
+    due_date: true,
+    status: true,
+    progress: true,
+    result: true,
+    error_message: true,
+    attempts: true,
+    retry_count: true,
+    job_id: true,
+    source: true,
+    created_at: true,
+    updated_at: true,
+    started_at: true,
+    completed_at: true,
+  }),
+  (db, row) => db.insertInto('tasks').values(row),
+);
+
 export async function insertTask(ctx: Ctx, row: TaskRow): Promise<Task> {
-  await ctx.db.insertInto('tasks').values(row).execute();
+  await insertTaskRow(ctx.db, ctx.dialect, row);
   return toTask(row);
 }
 

@@ -1,6 +1,7 @@
 /** Webhooks, their deliveries and attempts in the database: the only place their queries live. */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { paginate } from '../../db/paginate.ts';
+import { precompiled } from '../../db/precompiled.ts';
 import { RESEAL_BATCH, sealedByOtherKey } from '../../db/sealed-sql.ts';
 import type {
   WebhookAttemptsTable,
@@ -44,13 +45,17 @@ export function listTenantWebhooks(
 }
 
 /** The tenant's active endpoints (the fan-out filters them by event type). */
-export function activeWebhooks(ctx: Ctx, tenantId: string): Promise<WebhookRow[]> {
-  return ctx.db
+// Every webhook-worthy event looks them up: compiled once (db/precompiled.ts).
+const tenantActiveWebhooks = precompiled((db, tenantId: string) =>
+  db
     .selectFrom('webhooks')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('is_active', '=', 1)
-    .execute();
+    .where('is_active', '=', 1),
+);
+
+export function activeWebhooks(ctx: Ctx, tenantId: string): Promise<WebhookRow[]> {
+  return tenantActiveWebhooks(ctx.db, ctx.dialect, tenantId);
 }
 
 export function updateWebhook(ctx: Ctx, id: string, changes: WebhookChanges): Promise<WebhookRow> {
