@@ -1,7 +1,8 @@
 /**
  * An authenticated WebSocket's hold on its credential. A socket authenticates once, so
  * the credential is checked again: every TASKLANE_WS_REVALIDATE_MS (the check an HTTP
- * request makes: one indexed query), before each chat or agent run, before each pushed
+ * request makes: one indexed query, shared by the credential's sockets within a second),
+ * before each chat or agent run (always its own query), before each pushed
  * event (expiry only, no query) and when an access token's lifetime runs out. A logout
  * on any replica (the deny-list is in the database), an expired token, a regenerated
  * API key or a disabled account ends the session; the socket then says so and closes
@@ -55,8 +56,14 @@ export function holdSession(
   };
   const endExpired = () => end(unauthenticated('Token expired'));
 
-  const check = (): Promise<UserActor> => {
-    checking ??= sharedCheck(runtime, request, credential)
+  // The periodic re-check may share a just-made answer with the credential's other
+  // sockets; a check before a run (`current()`) always asks the database itself.
+  const check = (shared = false): Promise<UserActor> => {
+    checking ??= (
+      shared
+        ? sharedCheck(runtime, request, credential)
+        : authenticateBearer(runtime, request, credential)
+    )
       .then((fresh) => {
         current = fresh;
         return fresh;
@@ -67,16 +74,18 @@ export function holdSession(
     return checking;
   };
 
+  const recheck = async (shared: boolean, extra: Record<string, unknown> = {}) => {
+    if (ended) throw unauthenticated('Session ended');
+    try {
+      return await check(shared);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'unauthenticated') end(error, extra);
+      throw error;
+    }
+  };
+
   const session: WsSession = {
-    async current(extra = {}) {
-      if (ended) throw unauthenticated('Session ended');
-      try {
-        return await check();
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'unauthenticated') end(error, extra);
-        throw error;
-      }
-    },
+    current: (extra = {}) => recheck(false, extra),
     live() {
       if (!ended && expired()) endExpired();
       return !ended;
@@ -87,7 +96,7 @@ export function holdSession(
   const interval = setInterval(() => {
     if (!session.live()) return;
     // A database hiccup is not a revocation: the next tick checks again.
-    session.current().catch((error: unknown) => {
+    recheck(true).catch((error: unknown) => {
       if (!(error instanceof DomainError && error.code === 'unauthenticated'))
         request.log.warn({ err: error }, 'websocket credential re-check failed');
     });

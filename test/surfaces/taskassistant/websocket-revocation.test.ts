@@ -98,6 +98,20 @@ describe('a token whose session is logged out', () => {
     socket.send({ type: 'agent_execute', agent_id: MISSING_ID, input: 'go' });
     await assertEnded(socket, /invalid or expired token/i, { request_type: 'agent_execute' });
   });
+
+  test("sockets of one token share their periodic re-checks, never a run's check", async () => {
+    const user = await registerUser(client(a.url), 'wsshare');
+    const first = await open(a, user.token);
+    const second = await open(a, user.token);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // shared re-checks pass by
+    await first.assertAlive();
+    await second.assertAlive();
+    await logout(client(b.url), user.token);
+    // At once: a re-check the other socket shared a moment ago does not let this run.
+    first.send({ type: 'agent_execute', agent_id: MISSING_ID, input: 'go' });
+    await assertEnded(first, /invalid or expired token/i, { request_type: 'agent_execute' });
+    await assertEnded(second, /invalid or expired token/i);
+  });
 });
 
 test('an expired token: the socket is closed', async () => {
