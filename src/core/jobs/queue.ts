@@ -15,6 +15,7 @@ import {
   type JobRecord,
   type Lane,
 } from './jobs.types.ts';
+import * as workersRepo from './workers.repo.ts';
 
 /**
  * Adds a job. Called inside the caller's transaction, the job exists exactly when the
@@ -131,7 +132,7 @@ export async function queueStats(
   for (const { lane, status, count } of counts) {
     if (status === 'queued' || status === 'running') lanes[lane][status] += count;
   }
-  const alive = await repo.countActiveConsumers(
+  const alive = await workersRepo.countActiveConsumers(
     ctx,
     ctx.clock.now() - ctx.config.jobs.workerTimeoutMs,
   );

@@ -22,6 +22,7 @@ import {
   type RunningJob,
 } from './jobs.types.ts';
 import { enqueueJob, requeueExpiredJobs } from './queue.ts';
+import * as workersRepo from './workers.repo.ts';
 
 /** Claims in flight at once when several slots are free (each holds a pool connection). */
 const MAX_PARALLEL_CLAIMS = 4;
@@ -83,13 +84,13 @@ export class Worker {
     if (next === this.#concurrency) return;
     this.#concurrency = next;
     this.#poke();
-    await repo.setWorkerConcurrency(this.#ctx, this.id, next);
+    await workersRepo.setWorkerConcurrency(this.#ctx, this.id, next);
   }
 
   async start(): Promise<void> {
     const { jobs } = this.#runtime.config;
     const now = this.#ctx.clock.now();
-    await repo.registerWorker(this.#ctx, {
+    await workersRepo.registerWorker(this.#ctx, {
       id: this.id,
       host: os.hostname(),
       pid: process.pid,
@@ -133,7 +134,7 @@ export class Worker {
     }
     for (const timer of this.#timers) clearInterval(timer);
     for (const unlisten of this.#unlisten) unlisten();
-    await repo.stopWorker(this.#ctx, this.id, this.#ctx.clock.now()).catch(() => {});
+    await workersRepo.stopWorker(this.#ctx, this.id, this.#ctx.clock.now()).catch(() => {});
     this.#ctx.log.info({ drained }, 'worker stopped');
   }
 
@@ -310,7 +311,7 @@ export class Worker {
   async #heartbeat(): Promise<void> {
     const { jobs } = this.#runtime.config;
     const now = this.#ctx.clock.now();
-    await repo.heartbeatWorker(this.#ctx, this.id, now);
+    await workersRepo.heartbeatWorker(this.#ctx, this.id, now);
     const actives = [...this.#active.values()];
     if (actives.length === 0) return;
     const held = await repo.extendLeases(
@@ -338,7 +339,7 @@ export class Worker {
           dedupeKey: `${definition.kind}@${slot}`,
         });
       }
-      await repo.pruneWorkers(this.#ctx, now - 24 * 3600_000);
+      await workersRepo.pruneWorkers(this.#ctx, now - 24 * 3600_000);
     } catch (error) {
       this.#ctx.log.warn({ err: error }, 'sweep failed');
     }
