@@ -99,6 +99,21 @@ async function measure(
   };
 }
 
+/** `warmup` rounds not counted, then `rounds` measured; the sockets are closed after. */
+async function warmedUp(
+  sockets: WebSocket[],
+  plan: { warmup: number; rounds: number },
+  change: (marker: string) => Promise<void>,
+  match: (message: Record<string, unknown>) => string | undefined,
+): Promise<Latency> {
+  try {
+    await measure(sockets, plan.warmup, change, match);
+    return await measure(sockets, plan.rounds, change, match);
+  } finally {
+    for (const socket of sockets) socket.terminate();
+  }
+}
+
 async function baseline(clients: number, rounds: number, warmup: number): Promise<Latency> {
   const server: Child = await startHello('ws-broadcast.ts');
   try {
@@ -115,10 +130,7 @@ async function baseline(clients: number, rounds: number, warmup: number): Promis
       await res.arrayBuffer();
     };
     const match = (m: Record<string, unknown>) => (m.data as { task_id?: string })?.task_id;
-    await measure(sockets, warmup, change, match);
-    const figures = await measure(sockets, rounds, change, match);
-    for (const socket of sockets) socket.terminate();
-    return figures;
+    return warmedUp(sockets, { warmup, rounds }, change, match);
   } finally {
     await server.stop();
   }
@@ -164,10 +176,7 @@ async function tasklane(clients: number, rounds: number, warmup: number): Promis
       m.type === 'task_status' && (m.data as { task_id?: string })?.task_id === id
         ? current
         : undefined;
-    await measure(sockets, warmup, change, match);
-    const figures = await measure(sockets, rounds, change, match);
-    for (const socket of sockets) socket.terminate();
-    return figures;
+    return warmedUp(sockets, { warmup, rounds }, change, match);
   } finally {
     await server.stop();
   }

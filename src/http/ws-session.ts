@@ -11,6 +11,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Runtime, UserActor } from '../core/context.ts';
 import { DomainError, unauthenticated } from '../core/errors.ts';
+import { RecentValues } from '../core/shared/recent-values.ts';
 import { authenticateBearer } from './auth.ts';
 
 /** Close code of a socket whose token or API key stopped being valid (HTTP's 401, + 4000). */
@@ -125,7 +126,7 @@ export function holdSession(
  * answer is at most a second older than its own query would have been.
  */
 const SHARED_CHECK_MS = 1000;
-const recentChecks = new WeakMap<Runtime, Map<string, { at: number; actor: Promise<UserActor> }>>();
+const recentChecks = new WeakMap<Runtime, RecentValues<string, UserActor>>();
 
 function sharedCheck(
   runtime: Runtime,
@@ -134,19 +135,12 @@ function sharedCheck(
 ): Promise<UserActor> {
   let checks = recentChecks.get(runtime);
   if (!checks) {
-    checks = new Map();
+    checks = new RecentValues(SHARED_CHECK_MS, 10_000);
     recentChecks.set(runtime, checks);
   }
-  const now = performance.now();
-  const recent = checks.get(credential);
   // Never longer than half the re-check interval, so a short interval keeps its meaning.
   const window = Math.min(SHARED_CHECK_MS, runtime.config.wsRevalidateMs / 2);
-  if (recent && now - recent.at < window) return recent.actor;
-  if (checks.size >= 10_000) checks.clear(); // bounded
-  const actor = authenticateBearer(runtime, request, credential);
-  checks.set(credential, { at: now, actor });
-  actor.catch(() => {});
-  return actor;
+  return checks.get(credential, () => authenticateBearer(runtime, request, credential), window);
 }
 
 const clamp = (ms: number) => Math.min(Math.max(ms, 0), MAX_TIMER_MS);

@@ -10,6 +10,7 @@ import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import type { Ctx } from '../context.ts';
 import { requireUser } from '../identity/users.service.ts';
+import { RecentValues } from '../shared/recent-values.ts';
 
 export interface HostMetrics {
   at: number;
@@ -25,22 +26,11 @@ export interface HostMetrics {
  * AutoServe sockets connecting at once, each greeted with the host's figures, cost one
  * reading instead of a thousand. The figures are a snapshot either way.
  */
-const FRESH_MS = 1000;
-const recent = new Map<string, { readAt: number; reading: Promise<HostMetrics> }>();
+const readings = new RecentValues<string, HostMetrics>(1000, 16);
 
 export function hostMetrics(ctx: Ctx): Promise<HostMetrics> {
   requireUser(ctx);
-  const key = ctx.config.dataDir;
-  const now = performance.now();
-  const last = recent.get(key);
-  if (last && now - last.readAt < FRESH_MS) return last.reading;
-  const reading = readHost(ctx).catch((error: unknown) => {
-    if (recent.get(key)?.reading === reading) recent.delete(key);
-    throw error;
-  });
-  if (recent.size >= 16) recent.clear(); // bounded: one entry per live runtime
-  recent.set(key, { readAt: now, reading });
-  return reading;
+  return readings.get(ctx.config.dataDir, () => readHost(ctx));
 }
 
 async function readHost(ctx: Ctx): Promise<HostMetrics> {

@@ -15,6 +15,7 @@ import { SCALING_EVENT_TYPE } from '../../core/autoscale/autoscale.types.ts';
 import { type Ctx, createContext, type UserActor } from '../../core/context.ts';
 import type { StoredEvent } from '../../core/events/events.types.ts';
 import { isoTime } from '../../core/shared/clock.ts';
+import { RecentValues } from '../../core/shared/recent-values.ts';
 import { hostMetrics } from '../../core/system/host-metrics.ts';
 import type { TaskStatus } from '../../core/tasks/tasks.types.ts';
 import { authenticateBearer } from '../../http/auth.ts';
@@ -99,15 +100,10 @@ function stream(socket: WebSocket, request: FastifyRequest, actor: UserActor, to
  * shared by every socket whose timer fires in that second (sockets that connect
  * together tick together): a thousand sockets cost one reading and one JSON.
  */
-const METRICS_FRESH_MS = 1000;
-const latestMetrics = new WeakMap<object, { readAt: number; json: Promise<string> }>();
+const metricsMessages = new RecentValues<object, string>(1000, 16);
 
 function metricsJson(request: FastifyRequest, ctx: Ctx): Promise<string> {
-  const key = request.server;
-  const now = performance.now();
-  const last = latestMetrics.get(key);
-  if (last && now - last.readAt < METRICS_FRESH_MS) return last.json;
-  const json = (async () => {
+  return metricsMessages.get(request.server, async () => {
     const figures = await systemMetricsOf(request, await hostMetrics(ctx));
     return JSON.stringify({
       type: 'system_metrics',
@@ -118,12 +114,7 @@ function metricsJson(request: FastifyRequest, ctx: Ctx): Promise<string> {
         timestamp: figures.timestamp,
       },
     });
-  })();
-  json.catch(() => {
-    if (latestMetrics.get(key)?.json === json) latestMetrics.delete(key);
   });
-  latestMetrics.set(key, { readAt: now, json });
-  return json;
 }
 
 function taskStatus(event: StoredEvent) {
