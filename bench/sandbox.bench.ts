@@ -2,13 +2,17 @@
  * Sandbox: the latency of running `true` and `echo hi` through Tasklane's bubblewrap
  * sandbox (BwrapSandbox, as selectSandbox builds it: a cgroup per run, prlimit, the
  * workspace's own uid when root) against a plain `child_process.spawn` of
- * the same command. Runs are sequential and interleaved (plain, sandbox, bare bwrap,
- * plain, …) so drift on a noisy machine hits all three alike. A third row, bare bwrap
- * with the start-up probe's arguments, shows how much is bubblewrap itself and how much
- * Tasklane's wrapping around it.
+ * the same command. Runs are sequential and interleaved (plain, sandbox, warm pool,
+ * bare bwrap, plain, …) so drift on a noisy machine hits all alike. The warm-pool row
+ * runs in a workspace the pool (TASKLANE_SANDBOX_WARM_POOL, by default with bash
+ * sandboxes that fit these commands) started a sandbox in beforehand; `warm_runs` says
+ * how many runs really found one. Bare bwrap with the start-up probe's arguments shows
+ * how much is bubblewrap itself and how much Tasklane's wrapping around it.
  *
  * Timed: the `sandbox.run()` call (or spawn → close). Not timed: creating and removing
- * the workspace (a tmpfs mount when root). Flags: --runs N (200), --warmup N (10).
+ * the workspace (a tmpfs mount when root), and waiting for the pool to refill (in the
+ * product it refills between runs; under sustained load `bench tasks` shows what is
+ * left). Flags: --runs N (200), --warmup N (10).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +23,7 @@ import { loadConfig } from '../src/config.ts';
 import { BARE_BWRAP_ARGS } from '../src/core/execution/sandbox/bwrap.ts';
 import { selectSandbox } from '../src/core/execution/sandbox/select.ts';
 import type { Sandbox } from '../src/core/execution/sandbox.types.ts';
+import type { WarmProfile } from '../src/core/execution/warm-pool.ts';
 import { Workspaces } from '../src/core/execution/workspaces.ts';
 import { createLogger } from '../src/http/logger.ts';
 import { barChart, percentile, round } from './lib.ts';
@@ -32,13 +37,19 @@ interface CommandFigures {
   plain_spawn: Latency;
   bwrap: Latency;
   bwrap_bare: Latency;
+  /** Runs in a workspace from the warm pool (its sandbox started before the run). */
+  warm_pool: Latency & { warm_runs: number };
   overhead_ratio_p50: number;
+  warm_ratio_p50: number;
 }
 
 const COMMANDS: { name: string; argv: string[]; stdout: string }[] = [
   { name: 'true', argv: ['true'], stdout: '' },
   { name: 'echo hi', argv: ['echo', 'hi'], stdout: 'hi\n' },
 ];
+
+/** The warm pool's bash profile (the default pool has one) fits `true` and `echo`: same limits, no network. */
+let WARM_PROFILE: WarmProfile;
 
 function readSettings(): { runs: number; warmup: number } {
   const { values } = parseArgs({
@@ -104,9 +115,13 @@ async function measureCommand(
     const result = await plainSpawn(['bwrap', ...BARE_BWRAP_ARGS, ...command.argv]);
     expect('bare bwrap', result.code, result.stdout);
   };
-  const sandboxed = async (): Promise<number> => {
+  let warmRuns = 0;
+  const sandboxed = async (warm: boolean): Promise<number> => {
     n += 1;
-    const workspace = await workspaces.create(`bench${n}`);
+    // Not timed, like the rest of a workspace's making: the pool refilling in the background.
+    if (warm) await workspaces.warmPool?.settled();
+    const workspace = await workspaces.create(`bench${n}`, warm ? WARM_PROFILE : undefined);
+    if (workspace.warm) warmRuns++;
     try {
       let exitCode: number | null = null;
       let stdout = '';
@@ -127,14 +142,22 @@ async function measureCommand(
 
   for (let i = 0; i < warmup; i++) {
     await plain();
-    await sandboxed();
+    await sandboxed(false);
+    await sandboxed(true);
     await bare();
   }
-  const samples = { plain: [] as number[], bwrap: [] as number[], bare: [] as number[] };
+  warmRuns = 0;
+  const samples = {
+    plain: [] as number[],
+    bwrap: [] as number[],
+    warm: [] as number[],
+    bare: [] as number[],
+  };
   const tty = process.stderr.isTTY;
   for (let i = 0; i < runs; i++) {
     samples.plain.push(await timed(plain));
-    samples.bwrap.push(await sandboxed());
+    samples.bwrap.push(await sandboxed(false));
+    samples.warm.push(await sandboxed(true));
     samples.bare.push(await timed(bare));
     if ((i + 1) % 20 === 0 || i + 1 === runs) {
       const line = `  … ${command.name}: ${i + 1}/${runs} runs`;
@@ -146,9 +169,12 @@ async function measureCommand(
     plain_spawn: summarise(samples.plain),
     bwrap: summarise(samples.bwrap),
     bwrap_bare: summarise(samples.bare),
+    warm_pool: { ...summarise(samples.warm), warm_runs: warmRuns },
     overhead_ratio_p50: 0,
+    warm_ratio_p50: 0,
   };
   figures.overhead_ratio_p50 = round(figures.bwrap.p50_ms / figures.plain_spawn.p50_ms, 3);
+  figures.warm_ratio_p50 = round(figures.warm_pool.p50_ms / figures.plain_spawn.p50_ms, 3);
   return figures;
 }
 
@@ -169,6 +195,7 @@ export async function main(): Promise<void> {
       throw new Error(`the sandbox driver is "${provider.sandbox.driver}", not bwrap`);
     const log = createLogger('silent');
     const workspaces = await Workspaces.open(config, provider, log);
+    WARM_PROFILE = { language: 'bash', network: false, memoryMb: config.sandbox.memoryMb };
     const perRunUid = process.getuid?.() === 0;
     console.log(
       `sandbox: ${runs} sequential runs per command (after ${warmup} warm-up), ${os.availableParallelism()} CPUs, per-workspace uid ${perRunUid ? 'on (root)' : 'off'}, memory by ${provider.sandbox.memoryControl}, tmpfs workspaces ${workspaces.tmpfs ? 'on' : 'off'}`,
@@ -185,6 +212,7 @@ export async function main(): Promise<void> {
             ['plain spawn', figures.plain_spawn.p50_ms],
             ['bare bwrap', figures.bwrap_bare.p50_ms],
             ['tasklane sandbox', figures.bwrap.p50_ms],
+            ['tasklane, warm pool', figures.warm_pool.p50_ms],
           ],
           'ms',
         ),
@@ -196,6 +224,7 @@ export async function main(): Promise<void> {
             ['plain spawn', figures.plain_spawn.p99_ms],
             ['bare bwrap', figures.bwrap_bare.p99_ms],
             ['tasklane sandbox', figures.bwrap.p99_ms],
+            ['tasklane, warm pool', figures.warm_pool.p99_ms],
           ],
           'ms',
         ),

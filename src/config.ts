@@ -25,6 +25,7 @@ import { ConfigError, type Env, EnvReader } from './config/env-reader.ts';
 import { type GitConfig, readGitConfig } from './config/git.ts';
 import { type MetricsConfig, readMetricsConfig } from './config/metrics.ts';
 import { type Network, readNetworks } from './config/networks.ts';
+import { readWarmPool, type WarmPoolEntry } from './config/warm-pool.ts';
 
 export { ConfigError } from './config/env-reader.ts';
 
@@ -121,6 +122,8 @@ export interface Config {
     uidBase: number;
     /** The server's own PATH, which the unisolated process driver hands to commands. */
     hostPath: string;
+    /** Sandboxes kept started ahead of their runs (config/warm-pool.ts). */
+    warmPool: WarmPoolEntry[];
   };
   ai: AiConfig;
   metering: MeteringConfig;
@@ -167,6 +170,10 @@ export function loadConfig(env: Env = process.env): Config {
   const port = read.int('TASKLANE_PORT', 8000, { min: 0, max: 65535 });
   const dataDir = path.resolve(read.string('TASKLANE_DATA_DIR', './data'));
   const database = parseDatabase(read, dataDir);
+  const sandboxPolicy = {
+    memoryMb: read.int('TASKLANE_SANDBOX_MEMORY_MB', 512, { min: 32 }),
+    allowNetwork: read.bool('TASKLANE_SANDBOX_ALLOW_NETWORK', false),
+  };
   const surfaces = Object.fromEntries(
     SURFACE_NAMES.map((name) => {
       const key = `TASKLANE_SURFACE_${name.toUpperCase()}`;
@@ -241,10 +248,10 @@ export function loadConfig(env: Env = process.env): Config {
     sandbox: {
       driver: read.oneOf('TASKLANE_SANDBOX_DRIVER', 'auto', ['auto', 'bwrap', 'process']),
       allowProcess: read.bool('TASKLANE_SANDBOX_ALLOW_PROCESS', false),
-      allowNetwork: read.bool('TASKLANE_SANDBOX_ALLOW_NETWORK', false),
+      allowNetwork: sandboxPolicy.allowNetwork,
       timeoutMs: read.int('TASKLANE_SANDBOX_TIMEOUT_MS', 60_000, { min: 100 }),
       cpuSeconds: read.int('TASKLANE_SANDBOX_CPU_SECONDS', 30, { min: 1 }),
-      memoryMb: read.int('TASKLANE_SANDBOX_MEMORY_MB', 512, { min: 32 }),
+      memoryMb: sandboxPolicy.memoryMb,
       processes: read.int('TASKLANE_SANDBOX_PROCESSES', 64, { min: 4 }),
       fileSizeMb: read.int('TASKLANE_SANDBOX_FILE_SIZE_MB', 64, { min: 1 }),
       openFiles: read.int('TASKLANE_SANDBOX_OPEN_FILES', 256, { min: 16 }),
@@ -254,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
       tmpMb: read.int('TASKLANE_SANDBOX_TMP_MB', 64, { min: 1 }),
       uidBase: read.int('TASKLANE_SANDBOX_UID_BASE', 200_000, { min: 1000, max: 2_100_000_000 }),
       hostPath: env.PATH ?? '/usr/bin:/bin',
+      warmPool: readWarmPool(read, sandboxPolicy),
     },
     ai: readAiConfig(read),
     webhooks: {

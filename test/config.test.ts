@@ -68,6 +68,12 @@ const invalid: [Record<string, string>, RegExp][] = [
   [{ TASKLANE_COOLIFY_ALLOW_NETWORKS: '10.0.0.0/8, intranet' }, /TASKLANE_COOLIFY_ALLOW_NETWORKS/],
   [{ TASKLANE_COOLIFY_TIMEOUT_MS: '10' }, /TASKLANE_COOLIFY_TIMEOUT_MS/],
   [{ TASKLANE_COOLIFY_MAX_RESPONSE_BYTES: 'lots' }, /TASKLANE_COOLIFY_MAX_RESPONSE_BYTES/],
+  [{ TASKLANE_SANDBOX_WARM_POOL: 'ruby:2' }, /TASKLANE_SANDBOX_WARM_POOL.*ruby/],
+  [{ TASKLANE_SANDBOX_WARM_POOL: 'python:two' }, /TASKLANE_SANDBOX_WARM_POOL/],
+  [{ TASKLANE_SANDBOX_WARM_POOL: 'python:99' }, /TASKLANE_SANDBOX_WARM_POOL.*at most 32/],
+  [{ TASKLANE_SANDBOX_WARM_POOL: 'python@16' }, /TASKLANE_SANDBOX_WARM_POOL.*at least 32/],
+  [{ TASKLANE_SANDBOX_WARM_POOL: 'python:1,python:2' }, /TASKLANE_SANDBOX_WARM_POOL.*twice/],
+  [{ TASKLANE_SANDBOX_WARM_POOL: 'bash+net:1' }, /TASKLANE_SANDBOX_ALLOW_NETWORK/],
 ];
 for (const [env, pattern] of invalid) {
   test(`an invalid ${Object.keys(env)[0]} stops start-up naming the setting`, () => {
@@ -128,4 +134,24 @@ test('/metrics access: public in development, loopback in production, token once
 test('JSON bodies may nest 64 levels unless TASKLANE_JSON_MAX_DEPTH says otherwise', () => {
   assert.equal(loadConfig({}).http.jsonMaxDepth, 64);
   assert.equal(loadConfig({ TASKLANE_JSON_MAX_DEPTH: '128' }).http.jsonMaxDepth, 128);
+});
+
+test('the warm pool: bash, python and node by default; sizes, network and counts as written; off', () => {
+  assert.deepEqual(loadConfig({}).sandbox.warmPool, [
+    { language: 'bash', network: false, memoryMb: 512, count: 2 },
+    { language: 'python', network: false, memoryMb: 512, count: 2 },
+    { language: 'node', network: false, memoryMb: 512, count: 1 },
+  ]);
+  assert.deepEqual(
+    loadConfig({
+      TASKLANE_SANDBOX_ALLOW_NETWORK: 'true',
+      TASKLANE_SANDBOX_MEMORY_MB: '256',
+      TASKLANE_SANDBOX_WARM_POOL: ' python , node+net@1024:3, bash:0 ',
+    }).sandbox.warmPool,
+    [
+      { language: 'python', network: false, memoryMb: 256, count: 1 },
+      { language: 'node', network: true, memoryMb: 1024, count: 3 },
+    ],
+  );
+  assert.deepEqual(loadConfig({ TASKLANE_SANDBOX_WARM_POOL: 'off' }).sandbox.warmPool, []);
 });

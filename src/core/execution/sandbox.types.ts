@@ -32,6 +32,34 @@ export interface SandboxWorkspace {
   taint(): void;
   /** Over its quota, when the kernel does not hold the quota itself (no tmpfs). */
   overQuota(): Promise<boolean>;
+  /**
+   * The sandbox already started in this workspace by the warm pool, handed over once
+   * (the next call answers undefined): the driver runs the spec in it when the spec is
+   * what it was started for, and discards it otherwise.
+   */
+  takeWarm?(): WarmSandbox | undefined;
+}
+
+/** What a warm sandbox is started with; the rest of a spec comes with the run. */
+export type WarmStartSpec = Pick<
+  SandboxSpec,
+  'workspace' | 'network' | 'readOnlyBinds' | 'limits'
+> & {
+  /** The program the run will exec (its address-space limit depends on it without cgroups). */
+  program: string;
+};
+
+/**
+ * A sandbox started ahead of its run (sandbox/warm-sandbox.ts): namespaces, mounts,
+ * cgroup, uid and rlimits are in place and a stub waits for the command. Used once.
+ */
+export interface WarmSandbox {
+  /** Still waiting for its command. */
+  readonly alive: boolean;
+  /** Runs `spec` if it is what the sandbox was started for; otherwise undefined (and it is discarded). */
+  tryRun(spec: SandboxSpec): Promise<SandboxResult> | undefined;
+  /** Kills the stub and removes its cgroup. */
+  discard(): Promise<void>;
 }
 
 export interface SandboxSpec {
@@ -82,6 +110,8 @@ export interface SandboxResult {
   cpuMs: number | null;
   /** Peak memory of the run's process tree, when measurable. */
   maxRssKb: number | null;
+  /** The run went into a sandbox the warm pool had started (its start was not waited for). */
+  warmStart: boolean;
 }
 
 /** A command line the caller spawns itself (e.g. a browser that a library launches). */
@@ -101,6 +131,8 @@ export interface Sandbox {
   run(spec: SandboxSpec): Promise<SandboxResult>;
   /** The command line for `spec`, for a caller that must spawn it itself. */
   prepare(spec: Omit<SandboxSpec, 'stdin' | 'stdout' | 'signal'>): Promise<PreparedCommand>;
+  /** Starts a sandbox ahead of its run (the warm pool); drivers that isolate nothing have none. */
+  prestart?(start: WarmStartSpec): Promise<WarmSandbox>;
 }
 
 /** The configured sandbox, or why there is none. */

@@ -14,7 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DomainError } from '../errors.ts';
-import type { Sandbox, SandboxWorkspace } from './sandbox.types.ts';
+import type { Sandbox, SandboxWorkspace, WarmSandbox } from './sandbox.types.ts';
 import type {
   CollectLimits,
   CollectReport,
@@ -52,6 +52,7 @@ export class Workspace implements SandboxWorkspace {
   readonly #options: WorkspaceOptions;
   #tainted = false;
   #removed: Promise<void> | undefined;
+  #warm: WarmSandbox | undefined;
 
   constructor(options: WorkspaceOptions) {
     this.dir = options.dir;
@@ -67,6 +68,22 @@ export class Workspace implements SandboxWorkspace {
 
   taint(): void {
     this.#tainted = true;
+  }
+
+  /** Gives the workspace the sandbox the warm pool started in it (its first run may use it). */
+  attachWarm(warm: WarmSandbox): void {
+    this.#warm = warm;
+  }
+
+  /** Whether a started sandbox is still waiting here for its run. */
+  get warm(): boolean {
+    return this.#warm?.alive ?? false;
+  }
+
+  takeWarm(): WarmSandbox | undefined {
+    const warm = this.#warm;
+    this.#warm = undefined;
+    return warm;
   }
 
   /** Writes a file (creating its directories), refusing links and non-regular targets. */
@@ -147,7 +164,10 @@ export class Workspace implements SandboxWorkspace {
   }
 
   remove(): Promise<void> {
-    this.#removed ??= this.#options.dispose();
+    this.#removed ??= (async () => {
+      await this.takeWarm()?.discard(); // a stub never used goes before its mount
+      await this.#options.dispose();
+    })();
     return this.#removed;
   }
 

@@ -16,8 +16,10 @@ import type { Config } from '../../config.ts';
 import type { Logger } from '../context.ts';
 import { isProcessAlive } from '../shared/process-alive.ts';
 import { MountCommands } from './mount-commands.ts';
+import { runtimeCommand } from './runtimes.ts';
 import type { SandboxProvider } from './sandbox.types.ts';
 import { UidPool } from './uid-pool.ts';
+import { WarmPool, type WarmProfile } from './warm-pool.ts';
 import { Workspace } from './workspace.ts';
 import { makeDirs } from './workspace-host.ts';
 
@@ -34,6 +36,9 @@ export class Workspaces {
   readonly #sandbox: SandboxProvider;
   readonly #quota: { bytes: number; inodes: number };
   readonly #live = new Set<Workspace>();
+  /** Workspaces with a sandbox started in them (bubblewrap only). */
+  readonly warmPool: WarmPool | undefined;
+  #warmSeq = 0;
 
   private constructor(
     root: string,
@@ -41,12 +46,15 @@ export class Workspaces {
     uids: UidPool | undefined,
     sandbox: SandboxProvider,
     quota: { bytes: number; inodes: number },
+    warm: { entries: Config['sandbox']['warmPool']; log: Logger },
   ) {
     this.root = root;
     this.tmpfs = tmpfs;
     this.#uids = uids;
     this.#sandbox = sandbox;
     this.#quota = quota;
+    if (sandbox.available && sandbox.sandbox.prestart && warm.entries.length > 0)
+      this.warmPool = new WarmPool(warm.entries, (profile) => this.#startWarm(profile), warm.log);
   }
 
   static async open(config: Config, sandbox: SandboxProvider, log: Logger): Promise<Workspaces> {
@@ -70,12 +78,43 @@ export class Workspaces {
         bytes: config.sandbox.workspaceMb * 1024 * 1024,
         inodes: config.sandbox.workspaceInodes,
       },
+      { entries: config.sandbox.warmPool, log },
     );
   }
 
-  /** A fresh, empty workspace with an out/ directory. */
-  async create(id: string): Promise<Workspace> {
+  /**
+   * A fresh, empty workspace with an out/ directory. Given the profile of its first run,
+   * a workspace from the warm pool when one is ready (its name is then not `id`).
+   */
+  async create(id: string, firstRun?: WarmProfile): Promise<Workspace> {
     if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`bad workspace id ${id}`);
+    return (firstRun && this.warmPool?.take(firstRun)) ?? this.#make(id);
+  }
+
+  /** A workspace for the pool, with a sandbox started in it for `profile`'s runs. */
+  async #startWarm(profile: WarmProfile): Promise<Workspace | undefined> {
+    const sandbox = this.#sandbox.available ? this.#sandbox.sandbox : undefined;
+    const command = await runtimeCommand(profile.language, 'main', profile.memoryMb);
+    if (!sandbox?.prestart || !command) return undefined;
+    const workspace = await this.#make(`warm-${++this.#warmSeq}`);
+    try {
+      workspace.attachWarm(
+        await sandbox.prestart({
+          workspace,
+          network: profile.network,
+          readOnlyBinds: command.readOnlyBinds,
+          limits: { memoryMb: profile.memoryMb },
+          program: command.argv[0]!,
+        }),
+      );
+      return workspace;
+    } catch (error) {
+      await workspace.remove();
+      throw error;
+    }
+  }
+
+  async #make(id: string): Promise<Workspace> {
     const dir = path.join(this.root, id);
     await disposeDir(dir); // leftovers of an earlier attempt in this process
     await fsp.mkdir(dir, { mode: 0o700 });
@@ -110,6 +149,7 @@ export class Workspaces {
 
   /** Disposes of the workspaces still in use (shutdown) and this process's directory. */
   async close(): Promise<void> {
+    await this.warmPool?.close();
     await Promise.allSettled([...this.#live].map((workspace) => workspace.remove()));
     await fsp.rm(this.root, { recursive: true, force: true }).catch(() => {});
   }

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Ctx } from '../context.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { requireSandbox, sandboxOf } from '../execution/availability.ts';
+import type { WarmProfile } from '../execution/warm-pool.ts';
 import type { Workspace } from '../execution/workspace.ts';
 import { contentTypeFor } from '../files/content-types.ts';
 import * as filesRepo from '../files/files.repo.ts';
@@ -69,7 +70,7 @@ export async function executeTask(job: RunningJob<RunTaskPayload>): Promise<void
     );
     return;
   }
-  const workspace = await runtime.workspaces.create(task.id);
+  const workspace = await runtime.workspaces.create(task.id, firstRunOf(owner, task));
   try {
     const outcome = await runOnce(job, owner, task, workspace, usage);
     // The run ended because it was cancelled (or lost its lease): let the worker settle it.
@@ -82,6 +83,15 @@ export async function executeTask(job: RunningJob<RunTaskPayload>): Promise<void
     });
   } finally {
     await workspace.remove();
+  }
+}
+
+/** The warm-pool profile of the task's first sandbox run; a runner that cannot tell gets a cold start. */
+function firstRunOf(owner: Ctx, task: Task): WarmProfile | undefined {
+  try {
+    return runnerFor(owner, task.kind)?.firstRun?.(owner, task);
+  } catch {
+    return undefined; // the runner refuses the task itself, with its own message
   }
 }
 

@@ -12,10 +12,13 @@ import type {
   SandboxLimits,
   SandboxResult,
   SandboxSpec,
+  WarmSandbox,
+  WarmStartSpec,
 } from '../sandbox.types.ts';
 import type { Cgroups } from './cgroups.ts';
 import { prepareLaunch } from './launch.ts';
-import { spawnLimited } from './spawn-limited.ts';
+import { spawnGroup, spawnLimited } from './spawn-limited.ts';
+import { startWarm, WARM_STUB, warmKey } from './warm-sandbox.ts';
 
 const SANDBOX_PATH = '/opt/runtime/bin:/usr/local/bin:/usr/bin:/bin';
 
@@ -33,6 +36,8 @@ export class BwrapSandbox implements Sandbox {
   }
 
   async run(spec: SandboxSpec): Promise<SandboxResult> {
+    const warm = spec.workspace.takeWarm?.()?.tryRun(spec);
+    if (warm) return warm;
     const limits = { ...this.#defaults, ...spec.limits };
     // Data files come in on fds 3, 4, … and bwrap copies them into its own tmpfs.
     const dataFiles = spec.dataFiles ?? [];
@@ -52,6 +57,28 @@ export class BwrapSandbox implements Sandbox {
       fdData: dataFiles.map((file) => file.content),
       signal: spec.signal,
       workspace: spec.workspace,
+    });
+  }
+
+  /**
+   * A sandbox for a run not known yet (warm-sandbox.ts): launched as a cold run would be,
+   * with a stub in the program's place (fd 3: the run, fd 4: "ready").
+   */
+  async prestart(start: WarmStartSpec): Promise<WarmSandbox> {
+    const limits = { ...this.#defaults, ...start.limits };
+    const spec = { ...start, argv: WARM_STUB };
+    const launch = await prepareLaunch(this.#cgroups, limits, start.workspace.uid, start.program);
+    const prepared = {
+      argv: [...launch.prefix, ...bwrapArgs(spec, limits, []), '--', ...WARM_STUB],
+      finish: launch.finish,
+    };
+    return startWarm({
+      child: spawnGroup(prepared, '/', { PATH: '/usr/bin:/bin' }, 2),
+      key: warmKey({ ...start, limits }),
+      workspace: start.workspace,
+      prepared,
+      defaults: this.#defaults,
+      environment: sandboxEnvironment,
     });
   }
 
@@ -129,16 +156,21 @@ function bwrapArgs(
   });
   // Last, once every mount point exists: the root and /dev become read-only.
   args.push('--remount-ro', '/dev', '--remount-ro', '/', '--clearenv');
-  const env: Record<string, string> = {
+  for (const [key, value] of Object.entries(sandboxEnvironment(spec.env)))
+    args.push('--setenv', key, value);
+  return args;
+}
+
+/** A sandboxed program's whole environment: the basics, then the run's own. */
+function sandboxEnvironment(env: Record<string, string> | undefined): Record<string, string> {
+  return {
     PATH: SANDBOX_PATH,
     HOME: '/workspace',
     TMPDIR: '/tmp',
     LANG: 'C.UTF-8',
     PYTHONDONTWRITEBYTECODE: '1',
-    ...spec.env,
+    ...env,
   };
-  for (const [key, value] of Object.entries(env)) args.push('--setenv', key, value);
-  return args;
 }
 
 /** A read-only /usr with the usual merged-/usr links. */

@@ -90,6 +90,6 @@ export async function prepareLaunch(
  * gigabyte of virtual memory up front, so node gets room to start and is held by
  * --max-old-space-size instead (set by the code runner); the cgroup holds it otherwise.
  */
-function addressSpaceFor(program: string, memoryMb: number): number {
+export function addressSpaceFor(program: string, memoryMb: number): number {
   return program === 'node' || program.endsWith('/node') ? Math.max(memoryMb, 4096) : memoryMb;
 }

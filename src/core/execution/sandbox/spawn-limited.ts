@@ -4,7 +4,7 @@
  * through pipes, and capture (or stream) capped output. Nothing here touches the
  * workspace's files: quotas are the kernel's (tmpfs) or the workspace's own check.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable, type Writable } from 'node:stream';
 import { CappedOutput } from '../output-capture.ts';
 import type {
@@ -25,29 +25,64 @@ export interface LimitedCommand {
   fdData?: (string | Buffer)[];
   signal?: AbortSignal;
   workspace: SandboxSpec['workspace'];
+  /** The child is a warm sandbox's stub (started before this run). */
+  warm?: boolean;
 }
 
 /** How often the no-tmpfs fallback checks the workspace's size (off the event loop). */
 const QUOTA_CHECK_MS = 1000;
 
-export async function spawnLimited(command: LimitedCommand): Promise<SandboxResult> {
+export function spawnLimited(command: LimitedCommand): Promise<SandboxResult> {
+  const child = spawnGroup(command.prepared, command.cwd, command.env, command.fdData?.length ?? 0);
+  return superviseLimited(child, command);
+}
+
+/**
+ * Spawns a prepared command line in its own process group (so one kill reaches every
+ * descendant outside the namespaces too), with pipes for stdio and `extraFds` more.
+ */
+export function spawnGroup(
+  prepared: PreparedCommand,
+  cwd: string,
+  env: Record<string, string>,
+  extraFds: number,
+): ChildProcess {
+  return spawn(prepared.argv[0]!, prepared.argv.slice(1), {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe', ...Array.from({ length: extraFds }, () => 'pipe' as const)],
+  });
+}
+
+/**
+ * Sees a spawned command through: feeds its stdin and extra fds, captures (or streams)
+ * its output, kills it on the wall clock, cancellation or a blown quota, and reports.
+ * The child may have been spawned earlier (a warm sandbox) but must not have exited;
+ * the clock starts here.
+ */
+export async function superviseLimited(
+  child: ChildProcess,
+  command: Omit<LimitedCommand, 'cwd' | 'env'>,
+): Promise<SandboxResult> {
   const { limits, prepared } = command;
   const extraFds = command.fdData ?? [];
   const started = performance.now();
-  const child = spawn(prepared.argv[0]!, prepared.argv.slice(1), {
-    cwd: command.cwd,
-    env: command.env,
-    // Its own process group, so one kill reaches every descendant outside the namespaces too.
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe', ...extraFds.map(() => 'pipe' as const)],
+  let exited = false;
+  // First, so an exit is never missed (a warm child is known to be running up to here).
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.on('error', () => resolve([null, null]));
+    child.on('close', (code, sig) => resolve([code, sig]));
   });
+  const childOut = child.stdout!;
+  const childErr = child.stderr!;
   const stdout = new CappedOutput(limits.outputBytes);
   const stderr = new CappedOutput(limits.outputBytes);
   const sink = typeof command.stdout === 'object' ? command.stdout : undefined;
-  if (sink) pipeToSink(child.stdout, sink, () => kill());
-  else child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  feedStdin(child.stdin, command.stdin);
+  if (sink) pipeToSink(childOut, sink, () => kill());
+  else childOut.on('data', (chunk: Buffer) => stdout.push(chunk));
+  childErr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  feedStdin(child.stdin!, command.stdin);
   extraFds.forEach((content, i) => {
     const pipe = child.stdio[3 + i] as Writable;
     pipe.on('error', () => {}); // the sandbox may fail before reading it
@@ -57,7 +92,6 @@ export async function spawnLimited(command: LimitedCommand): Promise<SandboxResu
   let timedOut = false;
   let cancelled = false;
   let workspaceExceeded = false;
-  let exited = false;
   const kill = () => {
     try {
       if (child.pid !== undefined && !exited) process.kill(-child.pid, 'SIGKILL');
@@ -80,12 +114,7 @@ export async function spawnLimited(command: LimitedCommand): Promise<SandboxResu
     kill();
   });
 
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
-    (resolve) => {
-      child.on('error', () => resolve([null, null]));
-      child.on('close', (code, sig) => resolve([code, sig]));
-    },
-  );
+  const [exitCode, signal] = await closed;
   exited = true;
   clearTimeout(timer);
   quota.stop();
@@ -109,6 +138,7 @@ export async function spawnLimited(command: LimitedCommand): Promise<SandboxResu
     durationMs: Math.round(performance.now() - started),
     cpuMs: usage.cpuMs,
     maxRssKb: usage.maxRssKb,
+    warmStart: command.warm ?? false,
   };
 }
 

@@ -128,6 +128,16 @@ export const codeRunner: TaskRunner = {
       );
     }
   },
+  firstRun(ctx, task) {
+    const params = readCodeParameters(task);
+    // Secret variables come in as a data file, which only a sandbox started for them has.
+    if (params.envVars) return undefined;
+    return {
+      language: params.language,
+      network: networkAllowed(ctx, params.network),
+      memoryMb: ctx.config.sandbox.memoryMb,
+    };
+  },
   async run({ ctx, task, workspace, sandbox, signal, progress, meterSandbox }) {
     const params = readCodeParameters(task);
     await progress({ percent: 10, message: `running ${params.language}` });

@@ -50,6 +50,11 @@ export const dataProcessingRunner: TaskRunner = {
         'type_error.enum',
       );
   },
+  firstRun: (ctx) => ({
+    language: 'python',
+    network: false,
+    memoryMb: ctx.config.sandbox.memoryMb,
+  }),
   async run({ ctx, task, workspace, sandbox, signal, progress, fetchInput, meterSandbox }) {
     const reference = String(task.parameters.input_file);
     const format = task.parameters.output_format === 'csv' ? 'csv' : 'json';

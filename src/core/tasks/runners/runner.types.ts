@@ -6,6 +6,7 @@
  */
 import type { Ctx } from '../../context.ts';
 import type { Sandbox } from '../../execution/sandbox.types.ts';
+import type { WarmProfile } from '../../execution/warm-pool.ts';
 import type { Workspace } from '../../execution/workspace.ts';
 import type { CreateTaskInput, Task } from '../tasks.types.ts';
 
@@ -62,5 +63,10 @@ export interface TaskRunner {
   manual?: boolean;
   /** Checked when the task is created, so a task that cannot run is never accepted. */
   validate(ctx: Ctx, input: CreateTaskInput): void | Promise<void>;
+  /**
+   * What the task's first sandbox run will need, when the runner knows it up front: its
+   * workspace then comes from the warm pool, with that sandbox already started.
+   */
+  firstRun?(ctx: Ctx, task: Task): WarmProfile | undefined;
   run(run: TaskRunContext): Promise<TaskRunOutcome>;
 }
