@@ -2,7 +2,7 @@
 
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
-import { columnsOf, precompiled, precompiledRow } from '../../db/precompiled.ts';
+import { precompiled } from '../../db/precompiled.ts';
 import type { EventsTable } from '../../db/types.ts';
 import type { Ctx } from '../context.ts';
 import type { StoredEvent } from './events.types.ts';
@@ -21,42 +21,102 @@ export function toEvent(row: Selectable<EventsTable>): StoredEvent {
   };
 }
 
-/** Next per-subject sequence number; callers hold the subject's row lock (its own update). */
-// Every task change records an event: these are compiled once (db/precompiled.ts).
-const lastSubjectSeq = precompiled((db, subjectId: string) =>
-  db
-    .selectFrom('events')
-    .select((eb) => eb.fn.max('subject_seq').as('max'))
-    .where('subject_id', '=', subjectId),
-);
-
 type NewEventRow = Omit<Selectable<EventsTable>, 'seq' | 'dispatched_at'>;
 
-const insertEventRow = precompiledRow(
-  columnsOf<NewEventRow>({
-    id: true,
-    tenant_id: true,
-    user_id: true,
-    type: true,
-    subject_id: true,
-    subject_seq: true,
-    payload: true,
-    created_at: true,
-  }),
-  (db, row) =>
-    db
-      .insertInto('events')
-      .values({ ...row, dispatched_at: null })
-      .returningAll(),
-);
-
-export async function nextSubjectSeq(ctx: Ctx, subjectId: string): Promise<number> {
-  const [row] = await lastSubjectSeq(ctx.db, ctx.dialect, subjectId);
-  return Number(row?.max ?? 0) + 1;
+/**
+ * A PostgreSQL notification sent by the insert itself (one statement, not two): the
+ * message is `head` + the event's seq + `middle` + its subject_seq + `tail`, the parts
+ * the database numbers being the only ones not known before the insert.
+ */
+export interface InsertNotification {
+  channel: string;
+  head: string;
+  middle: string;
+  tail: string;
 }
 
-export async function insertEvent(ctx: Ctx, row: NewEventRow): Promise<StoredEvent> {
-  const [inserted] = await insertEventRow(ctx.db, ctx.dialect, row);
+/**
+ * The event insert, compiled once per dialect and variant (db/precompiled.ts): every
+ * task change records an event. `nextSeq`: numbered after the subject's last event by
+ * the insert itself (callers hold the subject's row lock, its own update); `notify`:
+ * with pg_notify in its RETURNING.
+ */
+function eventInsert(nextSeq: boolean, notify: boolean) {
+  return precompiled(
+    (
+      db,
+      id: string,
+      tenant_id: string | null,
+      user_id: number | null,
+      type: string,
+      subject_id: string | null,
+      subject_seq: number | null,
+      payload: string,
+      created_at: number,
+      channel: string,
+      head: string,
+      middle: string,
+      tail: string,
+    ) => {
+      const insert = db
+        .insertInto('events')
+        .values({
+          id,
+          tenant_id,
+          user_id,
+          type,
+          subject_id,
+          subject_seq: nextSeq
+            ? sql<number>`(select coalesce(max(subject_seq), 0) + 1 from events where subject_id = ${subject_id})`
+            : subject_seq,
+          payload,
+          created_at,
+          dispatched_at: null,
+        })
+        .returningAll();
+      return notify
+        ? insert.returning(
+            sql<string>`pg_notify(${channel}::text, ${head}::text || seq::text || ${middle}::text || coalesce(subject_seq::text, 'null') || ${tail}::text)`.as(
+              'notified',
+            ),
+          )
+        : insert;
+    },
+  );
+}
+
+const EVENT_INSERTS = [
+  [eventInsert(false, false), eventInsert(false, true)],
+  [eventInsert(true, false), eventInsert(true, true)],
+] as const;
+
+/**
+ * Inserts an event; a subject event with `subject_seq: 'next'` is numbered after the
+ * subject's last. With `notification`, the insert also sends it (PostgreSQL only).
+ */
+export async function insertEvent(
+  ctx: Ctx,
+  row: Omit<NewEventRow, 'subject_seq'> & { subject_seq: number | null | 'next' },
+  notification?: InsertNotification,
+): Promise<StoredEvent> {
+  const next = row.subject_seq === 'next';
+  const insert = EVENT_INSERTS[next ? 1 : 0][notification ? 1 : 0];
+  const [inserted] = await insert(
+    ctx.db,
+    ctx.dialect,
+    row.id,
+    row.tenant_id,
+    row.user_id,
+    row.type,
+    row.subject_id,
+    next ? null : (row.subject_seq as number | null),
+    row.payload,
+    row.created_at,
+    notification?.channel ?? '',
+    notification?.head ?? '',
+    notification?.middle ?? '',
+    notification?.tail ?? '',
+  );
   if (!inserted) throw new Error('the event insert returned no row');
   return toEvent(inserted);
 }

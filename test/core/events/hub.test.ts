@@ -61,15 +61,18 @@ test('committed events arrive in order with per-subject sequence numbers; rolled
   const tenantId = uuidv7();
   const receivers = [a.runtime, ...(b ? [b] : [])].map((r) => collect(r, { subjectId: subject }));
   const ctx = a.ctx();
+  const recorded: StoredEvent[] = [];
   for (let i = 1; i <= 5; i++) {
-    await withTransaction(ctx, (tx) =>
-      recordEvent(tx, {
-        type: 'test.step',
-        tenantId,
-        userId: null,
-        subjectId: subject,
-        payload: { i },
-      }),
+    await withTransaction(ctx, async (tx) =>
+      recorded.push(
+        await recordEvent(tx, {
+          type: 'test.step',
+          tenantId,
+          userId: null,
+          subjectId: subject,
+          payload: { i },
+        }),
+      ),
     );
   }
   await assert.rejects(
@@ -106,6 +109,8 @@ test('committed events arrive in order with per-subject sequence numbers; rolled
       'the rolled-back event left no gap',
     );
     assert.ok(!seen.some((e) => e.type === 'test.ghost'));
+    // Every field as recorded (on PostgreSQL the insert itself builds the notification).
+    assert.deepEqual(seen.slice(0, 5), recorded);
   }
 });
 
