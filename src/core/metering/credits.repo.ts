@@ -103,6 +103,33 @@ export async function settle(
 }
 
 /**
+ * Books `spent` as consumed on the cycle's account, creating it or bringing its plan and
+ * allotment up to date in the same statement (ensureAccount + settle without a hold).
+ */
+export async function charge(
+  ctx: Ctx,
+  account: Pick<
+    CreditAccount,
+    'user_id' | 'cycle_start' | 'cycle_end' | 'plan' | 'allotted_micro_usd'
+  >,
+  spent: number,
+): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db
+    .insertInto('credit_accounts')
+    .values({ ...account, consumed_micro_usd: spent, reserved_micro_usd: 0, updated_at: now })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'cycle_start']).doUpdateSet((eb) => ({
+        plan: account.plan,
+        allotted_micro_usd: account.allotted_micro_usd,
+        consumed_micro_usd: eb('credit_accounts.consumed_micro_usd', '+', spent),
+        updated_at: now,
+      })),
+    )
+    .execute();
+}
+
+/**
  * Drops holds on accounts nobody has touched for `idleMs`: a run that holds credits
  * touches its account at every step, so an idle hold belongs to a run whose worker died.
  */

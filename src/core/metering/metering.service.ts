@@ -46,21 +46,33 @@ export interface Balance {
 }
 
 async function planOf(ctx: Ctx, userId: number): Promise<Tier> {
+  // Acting as the user (a request of theirs, or a run on their behalf), the plan was just read.
+  if (ctx.actor.kind === 'user' && ctx.actor.userId === userId) return ctx.actor.tier as Tier;
   const user = await findUserById(ctx, userId);
   return (user?.tier as Tier | undefined) ?? 'free';
 }
 
-async function account(ctx: Ctx, userId: number) {
+/** The user's account for the current cycle as their plan makes it. */
+async function accountTerms(ctx: Ctx, userId: number) {
   const plan = await planOf(ctx, userId);
   const cycle = billingCycle(ctx.clock.now());
-  const row = await credits.ensureAccount(ctx, {
+  return {
     user_id: userId,
     cycle_start: cycle.start,
     cycle_end: cycle.end,
     plan,
     allotted_micro_usd: creditsToMicroUsd(ctx.config.metering.credits[plan]),
-  });
-  return { row, plan, cycle };
+  };
+}
+
+async function account(ctx: Ctx, userId: number) {
+  const terms = await accountTerms(ctx, userId);
+  const row = await credits.ensureAccount(ctx, terms);
+  return {
+    row,
+    plan: terms.plan,
+    cycle: { start: terms.cycle_start, end: terms.cycle_end },
+  };
 }
 
 export async function getBalance(ctx: Ctx, userId: number): Promise<Balance> {
@@ -124,8 +136,7 @@ export async function recordUsage(
   if (hold) {
     await credits.settle(ctx, owner.userId, hold.cycleStart, hold.amount, cost);
   } else if (cost > 0) {
-    const { cycle } = await account(ctx, owner.userId);
-    await credits.settle(ctx, owner.userId, cycle.start, 0, cost);
+    await credits.charge(ctx, await accountTerms(ctx, owner.userId), cost);
   }
   return cost;
 }
