@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { DialectName } from './dialect.ts';
+import { preparing } from './prepared.ts';
 import { NodeSqliteDialect } from './sqlite-dialect.ts';
 import type { Database } from './types.ts';
 
@@ -48,6 +49,7 @@ export async function openDatabase(database: Config['database']): Promise<DbHand
     });
     // An idle client's error (server restart) must not crash the process.
     pool.on('error', () => {});
+    pool.on('connect', (client) => preparing(client as never));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, ping: () => ping(db), close: () => db.destroy() };
   }

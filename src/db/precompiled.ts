@@ -5,9 +5,11 @@
  * compiling cost more than SQLite takes to answer. The query is built with marker
  * values; each marker's place in the compiled parameters is then filled from the
  * call's arguments. Only for queries whose shape does not depend on their arguments.
+ * On PostgreSQL they are also named prepared statements (prepared.ts).
  */
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { DialectName } from './dialect.ts';
+import { markPrepared } from './prepared.ts';
 import type { Database } from './types.ts';
 
 interface Compilable<Row> {
@@ -32,6 +34,7 @@ export function precompiled<Args extends unknown[], Row>(
       query = build(db, ...markers).compile();
       if (!query.parameters.some((p) => p instanceof Marker))
         throw new Error('precompiled: the query uses none of its arguments');
+      if (dialect === 'postgres') markPrepared(query.sql);
       compiled.set(dialect, query);
     }
     const parameters = query.parameters.map((p) => (p instanceof Marker ? args[p.index] : p));

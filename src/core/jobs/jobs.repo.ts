@@ -3,9 +3,10 @@
  * with FOR UPDATE SKIP LOCKED; SQLite: a short write transaction, already exclusive);
  * everything else is shared.
  */
-import { type Selectable, sql } from 'kysely';
+import { type QueryCreator, type Selectable, sql } from 'kysely';
 import { columnsOf, precompiledRow } from '../../db/precompiled.ts';
-import type { JobsTable } from '../../db/types.ts';
+import { markPrepared } from '../../db/prepared.ts';
+import type { Database, JobsTable } from '../../db/types.ts';
 import { type Ctx, withTransaction } from '../context.ts';
 import { JOBS_CHANNEL, type JobRecord, type JobStatus, type Lane } from './jobs.types.ts';
 
@@ -107,7 +108,8 @@ export async function insertJob(
 export interface ClaimRequest {
   kinds: string[];
   now: number;
-  leaseId: string;
+  /** One fresh lease id per job the claim may take (their number is the most it takes). */
+  leaseIds: string[];
   leaseExpiresAt: number;
   workerId: string;
   /** The lane tried first on this claim (the worker rotates it by weight). */
@@ -116,96 +118,157 @@ export interface ClaimRequest {
   tenantCap: number;
 }
 
-/** Takes the next runnable job, or undefined when there is none. */
-export async function claimJob(ctx: Ctx, request: ClaimRequest): Promise<JobRecord | undefined> {
-  if (request.kinds.length === 0) return undefined;
-  const claim = ctx.dialect === 'postgres' ? claimPostgres : claimSqlite;
+/**
+ * Takes up to `leaseIds.length` runnable jobs, the preferred lane's first, in claim
+ * order; fewer (or none) when fewer are runnable. Each gets its own lease id.
+ */
+export async function claimJobs(ctx: Ctx, request: ClaimRequest): Promise<JobRecord[]> {
+  if (request.kinds.length === 0 || request.leaseIds.length === 0) return [];
+  if (ctx.dialect === 'postgres') return claimPostgres(ctx, request);
   // One lane per statement, so each claim walks the jobs_claimable index in order
   // (lane, priority desc, run_at, id) instead of sorting the whole queue.
   const other: Lane = request.preferredLane === 'premium' ? 'normal' : 'premium';
-  return (await claim(ctx, request, request.preferredLane)) ?? claim(ctx, request, other);
+  const first = await claimSqlite(ctx, request, request.preferredLane, request.leaseIds);
+  if (first.length === request.leaseIds.length) return first;
+  return [
+    ...first,
+    ...(await claimSqlite(ctx, request, other, request.leaseIds.slice(first.length))),
+  ];
 }
 
 /**
- * One statement: pick the first queued job in claim order that no other worker has
- * locked and whose tenant is under its cap, take a tenant slot (the counter's row lock
- * re-checks the cap, so two workers cannot both take the last slot), and lease it.
+ * One statement (one round trip, whichever lane has work): in each lane, the first
+ * queued jobs in index order (lane, priority desc, run_at, id) that no other worker has
+ * locked are locked (SKIP LOCKED inside each index scan, so concurrent claims take
+ * different jobs); the preferred lane's come first. Of those, the ones whose tenant
+ * stays under its cap counting the ones before them in this batch are kept; their
+ * tenant slots are taken (the counter's row lock re-checks the cap, so two workers
+ * cannot both take the last slot; a tenant whose slots a concurrent claim took gets none
+ * in this batch); each job is leased with its own id. Locked rows not kept are free
+ * again when the statement ends.
  */
-async function claimPostgres(
+async function claimPostgres(ctx: Ctx, r: ClaimRequest): Promise<JobRecord[]> {
+  const n = r.leaseIds.length;
+  const lane = (name: Lane) => sql`
+      select j.id, j.tenant_id, j.priority, j.run_at, j.lane from jobs j
+      where j.status = 'queued' and j.lane = ${name} and j.run_at <= ${r.now}
+        and j.kind in (${sql.join(r.kinds)})
+        and (j.tenant_id is null or coalesce(
+          (select s.running from job_tenant_slots s where s.tenant_id = j.tenant_id), 0) < ${r.tenantCap})
+      order by j.priority desc, j.run_at, j.id
+      limit ${n}
+      for update of j skip locked`;
+  const other: Lane = r.preferredLane === 'premium' ? 'normal' : 'premium';
+  const query = sql<JobRow>`
+    with preferred as (${lane(r.preferredLane)}), fallback as (${lane(other)}),
+    locked as (
+      select * from (select *, 0 as rank from preferred union all select *, 1 from fallback) c
+      order by c.rank, c.priority desc, c.run_at, c.id
+      limit ${n}
+    ), ranked as (
+      select l.id, l.tenant_id,
+        row_number() over (partition by l.tenant_id order by l.rank, l.priority desc, l.run_at, l.id) as nth
+      from locked l
+    ), wanted as (
+      select w.id, w.tenant_id, row_number() over () as k from ranked w
+      where w.tenant_id is null or coalesce(
+        (select s.running from job_tenant_slots s where s.tenant_id = w.tenant_id), 0) + w.nth <= ${r.tenantCap}
+    ), slot as (
+      insert into job_tenant_slots (tenant_id, running)
+      select tenant_id, count(*) from wanted where tenant_id is not null group by tenant_id
+      on conflict (tenant_id) do update set running = job_tenant_slots.running + excluded.running
+        where job_tenant_slots.running + excluded.running <= ${r.tenantCap}
+      returning tenant_id
+    )
+    update jobs set status = 'running', lease_id = (${r.leaseIds}::text[])[wanted.k],
+      lease_expires_at = ${r.leaseExpiresAt}, worker_id = ${r.workerId}, attempts = jobs.attempts + 1,
+      started_at = coalesce(jobs.started_at, ${r.now}), updated_at = ${r.now}
+    from wanted
+    where jobs.id = wanted.id
+      and (wanted.tenant_id is null or wanted.tenant_id in (select tenant_id from slot))
+    returning jobs.*`.compile(ctx.db);
+  // Every claim of a worker has the same text (its kinds are fixed): planned once per connection.
+  markPrepared(query.sql);
+  const { rows } = await ctx.db.executeQuery(query);
+  const jobs = rows.map(toJob);
+  // UPDATE … RETURNING gives rows in no set order: back into claim order.
+  const rank = (job: JobRecord) => (job.lane === r.preferredLane ? 0 : 1);
+  return jobs.sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      b.priority - a.priority ||
+      a.runAt - b.runAt ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}
+
+/**
+ * SQLite allows one writer at a time, so select-then-update in one transaction is exact;
+ * the batch's jobs are taken one by one inside it.
+ */
+async function claimSqlite(
   ctx: Ctx,
   r: ClaimRequest,
   lane: Lane,
-): Promise<JobRecord | undefined> {
-  const { rows } = await sql<JobRow>`
-    with candidate as (
-      select j.id, j.tenant_id from jobs j
-      where j.status = 'queued' and j.lane = ${lane} and j.run_at <= ${r.now}
-        and j.kind in (${sql.join(r.kinds)})
-        and (j.tenant_id is null or coalesce(
-          (select s.running from job_tenant_slots s where s.tenant_id = j.tenant_id), 0) < ${r.tenantCap})
-      order by j.priority desc, j.run_at, j.id
-      limit 1
-      for update of j skip locked
-    ), slot as (
-      insert into job_tenant_slots (tenant_id, running)
-      select tenant_id, 1 from candidate where tenant_id is not null
-      on conflict (tenant_id) do update set running = job_tenant_slots.running + 1
-        where job_tenant_slots.running < ${r.tenantCap}
-      returning tenant_id
-    )
-    update jobs set status = 'running', lease_id = ${r.leaseId}, lease_expires_at = ${r.leaseExpiresAt},
-      worker_id = ${r.workerId}, attempts = jobs.attempts + 1,
-      started_at = coalesce(jobs.started_at, ${r.now}), updated_at = ${r.now}
-    from candidate
-    where jobs.id = candidate.id
-      and (candidate.tenant_id is null or exists (select 1 from slot))
-    returning jobs.*`.execute(ctx.db);
-  return rows[0] && toJob(rows[0]);
+  leaseIds: string[],
+): Promise<JobRecord[]> {
+  return withTransaction(ctx, async (tx) => {
+    const claimed: JobRecord[] = [];
+    for (const leaseId of leaseIds) {
+      const job = await claimOneSqlite(tx, r, lane, leaseId);
+      if (!job) break;
+      claimed.push(job);
+    }
+    return claimed;
+  });
 }
 
-/** SQLite allows one writer at a time, so a plain select-then-update in a transaction is exact. */
-async function claimSqlite(ctx: Ctx, r: ClaimRequest, lane: Lane): Promise<JobRecord | undefined> {
-  return withTransaction(ctx, async (tx) => {
-    const { rows } = await sql<{ id: string; tenant_id: string | null }>`
-      select j.id, j.tenant_id from jobs j
-      where j.status = 'queued' and j.lane = ${lane} and j.run_at <= ${r.now}
-        and j.kind in (${sql.join(r.kinds)})
-        and (j.tenant_id is null or coalesce(
-          (select s.running from job_tenant_slots s where s.tenant_id = j.tenant_id), 0) < ${r.tenantCap})
-      order by j.priority desc, j.run_at, j.id
-      limit 1`.execute(tx.db);
-    const candidate = rows[0];
-    if (!candidate) return undefined;
-    if (candidate.tenant_id !== null) {
-      await tx.db
-        .insertInto('job_tenant_slots')
-        .values({ tenant_id: candidate.tenant_id, running: 1 })
-        .onConflict((oc) =>
-          oc.column('tenant_id').doUpdateSet({ running: sql`job_tenant_slots.running + 1` }),
-        )
-        .execute();
-    }
-    const row = await tx.db
-      .updateTable('jobs')
-      .set({
-        status: 'running',
-        lease_id: r.leaseId,
-        lease_expires_at: r.leaseExpiresAt,
-        worker_id: r.workerId,
-        attempts: sql`attempts + 1`,
-        started_at: sql`coalesce(started_at, ${r.now})`,
-        updated_at: r.now,
-      })
-      .where('id', '=', candidate.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toJob(row);
-  });
+async function claimOneSqlite(
+  tx: Ctx,
+  r: ClaimRequest,
+  lane: Lane,
+  leaseId: string,
+): Promise<JobRecord | undefined> {
+  const { rows } = await sql<{ id: string; tenant_id: string | null }>`
+    select j.id, j.tenant_id from jobs j
+    where j.status = 'queued' and j.lane = ${lane} and j.run_at <= ${r.now}
+      and j.kind in (${sql.join(r.kinds)})
+      and (j.tenant_id is null or coalesce(
+        (select s.running from job_tenant_slots s where s.tenant_id = j.tenant_id), 0) < ${r.tenantCap})
+    order by j.priority desc, j.run_at, j.id
+    limit 1`.execute(tx.db);
+  const candidate = rows[0];
+  if (!candidate) return undefined;
+  if (candidate.tenant_id !== null) {
+    await tx.db
+      .insertInto('job_tenant_slots')
+      .values({ tenant_id: candidate.tenant_id, running: 1 })
+      .onConflict((oc) =>
+        oc.column('tenant_id').doUpdateSet({ running: sql`job_tenant_slots.running + 1` }),
+      )
+      .execute();
+  }
+  const row = await tx.db
+    .updateTable('jobs')
+    .set({
+      status: 'running',
+      lease_id: leaseId,
+      lease_expires_at: r.leaseExpiresAt,
+      worker_id: r.workerId,
+      attempts: sql`attempts + 1`,
+      started_at: sql`coalesce(started_at, ${r.now})`,
+      updated_at: r.now,
+    })
+    .where('id', '=', candidate.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toJob(row);
 }
 
 /**
  * Moves a running job out of 'running' — only if the caller still holds its lease — and
- * gives the tenant slot back, in one transaction. False when the lease was lost.
+ * gives the tenant slot back, atomically: one statement on PostgreSQL (the slot's update
+ * in a CTE), a transaction on SQLite. False when the lease was lost.
  */
 export async function leaveRunning(
   ctx: Ctx,
@@ -213,10 +276,10 @@ export async function leaveRunning(
   leaseId: string,
   changes: { status: JobStatus; runAt?: number; lastError?: string | null; attemptsDelta?: number },
 ): Promise<boolean> {
-  return withTransaction(ctx, async (tx) => {
-    const now = tx.clock.now();
-    const terminal = changes.status !== 'queued';
-    const row = await tx.db
+  const now = ctx.clock.now();
+  const terminal = changes.status !== 'queued';
+  const leave = (db: QueryCreator<Database>) =>
+    db
       .updateTable('jobs')
       .set({
         status: changes.status,
@@ -232,8 +295,27 @@ export async function leaveRunning(
       .where('id', '=', jobId)
       .where('lease_id', '=', leaseId)
       .where('status', '=', 'running')
-      .returning(['tenant_id'])
-      .executeTakeFirst();
+      .returning(['tenant_id']);
+  if (ctx.dialect === 'postgres') {
+    const query = ctx.db
+      .with('left_running', (db) => leave(db))
+      .with('slot', (db) =>
+        db
+          .updateTable('job_tenant_slots')
+          .set({ running: sql`running - 1` })
+          .where('tenant_id', '=', (eb) => eb.selectFrom('left_running').select('tenant_id'))
+          .where('running', '>', 0),
+      )
+      .selectFrom('left_running')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .compile();
+    // A handful of shapes (which fields change), each run for every job: prepared.
+    markPrepared(query.sql);
+    const { rows } = await ctx.db.executeQuery(query);
+    return Number(rows[0]?.n ?? 0) === 1;
+  }
+  return withTransaction(ctx, async (tx) => {
+    const row = await leave(tx.db).executeTakeFirst();
     if (!row) return false;
     if (row.tenant_id !== null) await releaseTenantSlot(tx, row.tenant_id);
     return true;

@@ -24,8 +24,8 @@ import {
 import { enqueueJob, requeueExpiredJobs } from './queue.ts';
 import * as workersRepo from './workers.repo.ts';
 
-/** Claims in flight at once when several slots are free (each holds a pool connection). */
-const MAX_PARALLEL_CLAIMS = 4;
+/** Most jobs one claim takes (a worker with more free slots claims again at once). */
+const MAX_CLAIM_BATCH = 32;
 
 export interface WorkerOptions {
   /** Jobs run at once by this process. */
@@ -141,19 +141,20 @@ export class Worker {
   async #run(): Promise<void> {
     while (!this.#stopping) {
       while (!this.#stopping && this.#active.size < this.#concurrency) {
-        // Claim for several free slots at once: each claim is one statement that skips
-        // rows another claim has locked, so parallel claims get different jobs.
-        const free = Math.min(this.#concurrency - this.#active.size, MAX_PARALLEL_CLAIMS);
-        const jobs = await Promise.all(Array.from({ length: free }, () => this.#claim()));
-        for (const job of jobs) if (job) this.#start(job);
-        if (jobs.some((job) => !job)) break;
+        // One claim for every free slot (a statement per lane that skips rows other
+        // workers have locked). A short batch may have passed over a capped tenant's jobs,
+        // so the loop claims again; an empty one means nothing is runnable for now.
+        const free = Math.min(this.#concurrency - this.#active.size, MAX_CLAIM_BATCH);
+        const jobs = await this.#claim(free);
+        for (const job of jobs) this.#start(job);
+        if (jobs.length === 0) break;
       }
       if (this.#stopping) break;
       await this.#idle(this.#runtime.config.jobs.pollMs);
     }
   }
 
-  async #claim(): Promise<JobRecord | undefined> {
+  async #claim(count: number): Promise<JobRecord[]> {
     const { jobs } = this.#runtime.config;
     const now = this.#ctx.clock.now();
     // Weighted rotation: premium is tried first on `premiumWeight` claims out of
@@ -161,10 +162,10 @@ export class Worker {
     const preferredLane: Lane =
       this.#claims++ % (jobs.premiumWeight + 1) === jobs.premiumWeight ? 'normal' : 'premium';
     try {
-      return await repo.claimJob(this.#ctx, {
+      return await repo.claimJobs(this.#ctx, {
         kinds: this.#kinds,
         now,
-        leaseId: uuidv7(now),
+        leaseIds: Array.from({ length: count }, () => uuidv7(now)),
         leaseExpiresAt: now + jobs.leaseMs,
         workerId: this.id,
         preferredLane,
@@ -174,7 +175,7 @@ export class Worker {
     } catch (error) {
       this.#ctx.log.error({ err: error }, 'claim failed');
       await sleep(500);
-      return undefined;
+      return [];
     }
   }
 
@@ -223,7 +224,7 @@ export class Worker {
       signal: controller.signal,
       withLease: fenced,
       complete: async (fn) => {
-        await withTransaction(ctx, async (tx) => {
+        const succeed = async (tx: Ctx) => {
           if (
             !(await repo.leaveRunning(tx, record.id, leaseId, {
               status: 'succeeded',
@@ -233,7 +234,9 @@ export class Worker {
             throw new LeaseLostError(record.id);
           }
           await fn?.(tx);
-        });
+        };
+        // With nothing else to commit, leaving 'running' is atomic on its own.
+        await (fn ? withTransaction(ctx, succeed) : succeed(ctx));
         completed = true;
       },
     };

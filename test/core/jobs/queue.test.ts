@@ -196,10 +196,10 @@ test("a dead worker's job is requeued when its lease expires, and its late compl
   const { id } = (await enqueueJob(t.ctx(), def, {}))!;
   // A "worker" claims it and then dies: no heartbeat, no completion.
   const now = t.runtime.clock.now();
-  const claimed = await repo.claimJob(t.ctx(), {
+  const [claimed] = await repo.claimJobs(t.ctx(), {
     kinds: [def.kind],
     now,
-    leaseId: uuidv7(),
+    leaseIds: [uuidv7()],
     leaseExpiresAt: now + 500,
     workerId: uuidv7(),
     preferredLane: 'normal',
@@ -295,4 +295,68 @@ test('queue statistics count lanes and live consumers', async () => {
     normal: { queued: 2, running: 0 },
   });
   assert.ok(stats.activeConsumers >= 4);
+});
+
+test('one claim takes a batch: lanes in order, the tenant cap counted within the batch, a lease each', async () => {
+  const def = define({ handler: async () => {} });
+  const tenantA = uuidv7();
+  const tenantB = uuidv7();
+  const ids: Record<string, string[]> = { A: [], B: [], none: [], premium: [] };
+  for (let i = 0; i < 5; i++)
+    ids.A!.push((await enqueueJob(t.ctx(), def, {}, { tenantId: tenantA, priority: 5 - i }))!.id);
+  for (let i = 0; i < 3; i++)
+    ids.B!.push((await enqueueJob(t.ctx(), def, {}, { tenantId: tenantB }))!.id);
+  for (let i = 0; i < 2; i++) ids.none!.push((await enqueueJob(t.ctx(), def, {}))!.id);
+  ids.premium!.push((await enqueueJob(t.ctx(), def, {}, { lane: 'premium' }))!.id);
+  const now = t.runtime.clock.now();
+  const claim = (count: number) =>
+    repo.claimJobs(t.ctx(), {
+      kinds: [def.kind],
+      now,
+      leaseIds: Array.from({ length: count }, () => uuidv7()),
+      leaseExpiresAt: now + 60_000,
+      workerId: uuidv7(),
+      preferredLane: 'premium',
+      tenantCap: 2,
+    });
+  // Premium first; then normal in claim order: A's two highest priorities, B's first two,
+  // both tenantless. (On PostgreSQL a batch looks at as many queued jobs as it may take,
+  // so jobs past a capped tenant's may take a second claim, which the worker makes.)
+  const batch = await claim(10);
+  assert.ok(batch.length >= 5);
+  batch.push(...(await claim(10 - batch.length)));
+  assert.equal(batch[0]!.id, ids.premium![0]);
+  assert.deepEqual(
+    new Set(batch.slice(1).map((j) => j.id)),
+    new Set([...ids.A!.slice(0, 2), ...ids.B!.slice(0, 2), ...ids.none!]),
+  );
+  assert.equal(new Set(batch.map((j) => j.leaseId)).size, batch.length, 'a lease id each');
+  assert.ok(batch.every((j) => j.status === 'running' && j.attempts === 1));
+  assert.deepEqual(await claim(10), [], 'both tenants are at their cap, the rest is taken');
+  const slots = await t.runtime.database.db
+    .selectFrom('job_tenant_slots')
+    .selectAll()
+    .where('tenant_id', 'in', [tenantA, tenantB])
+    .execute();
+  assert.deepEqual(
+    slots.map((s) => s.running),
+    [2, 2],
+  );
+  // Leaving 'running' gives the slot back, and only with the job's own lease.
+  const first = batch.find((j) => j.id === ids.A![0])!;
+  const second = batch.find((j) => j.id === ids.A![1])!;
+  assert.equal(
+    await repo.leaveRunning(t.ctx(), first.id, second.leaseId!, { status: 'succeeded' }),
+    false,
+  );
+  assert.equal(
+    await repo.leaveRunning(t.ctx(), first.id, first.leaseId!, { status: 'succeeded' }),
+    true,
+  );
+  const next = await claim(10);
+  assert.deepEqual(
+    next.map((j) => j.id),
+    [ids.A![2]],
+    "A's freed slot goes to its next job",
+  );
 });
