@@ -200,6 +200,8 @@ describe('sandbox attacks through the product', {
     const outcome = await attack(
       ['code_executor'],
       [
+        // A step's tool calls run side by side in one workspace: the memory bomb goes
+        // first, on its own, or the inode fill below could leave its program no room.
         [
           {
             name: 'code_executor',
@@ -208,6 +210,8 @@ describe('sandbox attacks through the product', {
               code: 'const a=[]; for (let i=0;i<3;i++){ a.push(Buffer.alloc(1<<30).fill(7)); console.log("got", i) }',
             },
           },
+        ],
+        [
           {
             name: 'code_executor',
             arguments: {
