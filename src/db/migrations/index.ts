@@ -14,6 +14,7 @@ import * as m0009b from './0009_autoscale_job_indexes.ts';
 import * as m0010 from './0010_codeguide_usage.ts';
 import * as m0011 from './0011_repository_analysis.ts';
 import * as m0012 from './0012_deploys.ts';
+import * as m0013 from './0013_drop_unused_indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_identity': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010_codeguide_usage': m0010,
   '0011_repository_analysis': m0011,
   '0012_deploys': m0012,
+  '0013_drop_unused_indexes': m0013,
 };
