@@ -354,7 +354,9 @@ export async function extendLeases(
     .updateTable('jobs')
     .set({ lease_expires_at: expiresAt })
     .where('lease_id', 'in', leaseIds)
-    .where('status', '=', 'running')
+    // A literal, not a parameter: only then can the partial index jobs_running serve
+    // (a database cannot know a parameter matches the index's WHERE when it plans).
+    .where('status', '=', sql.lit('running'))
     .returning(['id', 'lease_id', 'cancel_requested'])
     .execute();
   return rows.map((r) => ({
@@ -369,7 +371,7 @@ export async function findExpiredLeases(ctx: Ctx, now: number, limit = 100) {
   return ctx.db
     .selectFrom('jobs')
     .select(['id', 'lease_id', 'kind', 'attempts', 'max_attempts'])
-    .where('status', '=', 'running')
+    .where('status', '=', sql.lit('running')) // the partial index jobs_running (see above)
     .where('lease_expires_at', '<', now)
     .orderBy('lease_expires_at')
     .limit(limit)

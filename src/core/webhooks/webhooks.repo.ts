@@ -1,5 +1,5 @@
 /** Webhooks, their deliveries and attempts in the database: the only place their queries live. */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import { paginate } from '../../db/paginate.ts';
 import { precompiled } from '../../db/precompiled.ts';
 import { RESEAL_BATCH, sealedByOtherKey } from '../../db/sealed-sql.ts';
@@ -51,7 +51,9 @@ const tenantActiveWebhooks = precompiled((db, tenantId: string) =>
     .selectFrom('webhooks')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('is_active', '=', 1),
+    // A literal, so the partial index webhooks_tenant (where is_active = 1) serves: with a
+    // parameter the database cannot know it matches and scans every tenant's webhooks.
+    .where('is_active', '=', sql.lit(1)),
 );
 
 export function activeWebhooks(ctx: Ctx, tenantId: string): Promise<WebhookRow[]> {
