@@ -7,6 +7,7 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { compileOnFirstUse } from './compile-on-first-use.ts';
 
 function build(options: Options): Ajv {
   const ajv = new Ajv({
@@ -30,7 +31,8 @@ type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-  const validate = ajv.compile(schema as object) as Validate;
+  // Compiled on the route's first request (compile-on-first-use.ts): an idle server holds none.
+  const validate = compileOnFirstUse(() => ajv.compile(schema as object) as Validate);
   if (httpPart !== 'body' || !(schema as Record<string, unknown>)[OPTIONAL_BODY])
     return validate as never;
   const optional: Validate = (data) => {
