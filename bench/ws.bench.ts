@@ -130,7 +130,8 @@ async function baseline(clients: number, rounds: number, warmup: number): Promis
       await res.arrayBuffer();
     };
     const match = (m: Record<string, unknown>) => (m.data as { task_id?: string })?.task_id;
-    return warmedUp(sockets, { warmup, rounds }, change, match);
+    // Awaited here: the finally below stops the server, which must outlive the rounds.
+    return await warmedUp(sockets, { warmup, rounds }, change, match);
   } finally {
     await server.stop();
   }
@@ -176,7 +177,8 @@ async function tasklane(clients: number, rounds: number, warmup: number): Promis
       m.type === 'task_status' && (m.data as { task_id?: string })?.task_id === id
         ? current
         : undefined;
-    return warmedUp(sockets, { warmup, rounds }, change, match);
+    // Awaited here: the finally below stops the server, which must outlive the rounds.
+    return await warmedUp(sockets, { warmup, rounds }, change, match);
   } finally {
     await server.stop();
   }
