@@ -19,7 +19,7 @@ import { RecentValues } from '../../core/shared/recent-values.ts';
 import { hostMetrics } from '../../core/system/host-metrics.ts';
 import type { TaskStatus } from '../../core/tasks/tasks.types.ts';
 import { authenticateBearer } from '../../http/auth.ts';
-import { eventJson } from '../../http/event-json.ts';
+import { eventBytes, TEXT_FRAME } from '../../http/event-bytes.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { holdSession, SESSION_ENDED } from '../../http/ws-session.ts';
 import { toAutoServeStatus } from './statuses.ts';
@@ -61,18 +61,18 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
 /** Pushes the user's events until the socket closes; returns the clean-up. */
 function stream(socket: WebSocket, request: FastifyRequest, actor: UserActor, token: string) {
   const runtime = request.server.runtime;
-  const sendJson = (json: string) => {
-    if (socket.readyState === socket.OPEN) socket.send(json);
+  const sendJson = (json: Buffer) => {
+    if (socket.readyState === socket.OPEN) socket.send(json, TEXT_FRAME);
   };
   const session = holdSession(runtime, request, token, actor, () => {
     cleanUp();
     socket.close(SESSION_ENDED, 'Session ended');
   });
   const tasks = runtime.events.subscribe({ userId: actor.userId, types: ['task.'] }, (event) => {
-    if (session.live()) sendJson(eventJson(event, taskStatus));
+    if (session.live()) sendJson(eventBytes(event, taskStatus));
   });
   const scaling = runtime.events.subscribe({ types: [SCALING_EVENT_TYPE] }, (event) => {
-    if (session.live() && event.tenantId === null) sendJson(eventJson(event, scalingEvent));
+    if (session.live() && event.tenantId === null) sendJson(eventBytes(event, scalingEvent));
   });
   const ctx = createContext(runtime, actor, request.log);
   const pushMetrics = async () => {
@@ -100,20 +100,22 @@ function stream(socket: WebSocket, request: FastifyRequest, actor: UserActor, to
  * shared by every socket whose timer fires in that second (sockets that connect
  * together tick together): a thousand sockets cost one reading and one JSON.
  */
-const metricsMessages = new RecentValues<object, string>(1000, 16);
+const metricsMessages = new RecentValues<object, Buffer>(1000, 16);
 
-function metricsJson(request: FastifyRequest, ctx: Ctx): Promise<string> {
+function metricsJson(request: FastifyRequest, ctx: Ctx): Promise<Buffer> {
   return metricsMessages.get(request.server, async () => {
     const figures = await systemMetricsOf(request, await hostMetrics(ctx));
-    return JSON.stringify({
-      type: 'system_metrics',
-      data: {
-        cpu_usage: figures.cpu_usage,
-        memory_usage: figures.memory_usage,
-        active_connections: figures.active_connections,
-        timestamp: figures.timestamp,
-      },
-    });
+    return Buffer.from(
+      JSON.stringify({
+        type: 'system_metrics',
+        data: {
+          cpu_usage: figures.cpu_usage,
+          memory_usage: figures.memory_usage,
+          active_connections: figures.active_connections,
+          timestamp: figures.timestamp,
+        },
+      }),
+    );
   });
 }
 

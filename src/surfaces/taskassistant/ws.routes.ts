@@ -22,7 +22,7 @@ import { invalid } from '../../core/errors.ts';
 import type { StoredEvent } from '../../core/events/events.types.ts';
 import { authenticateBearer } from '../../http/auth.ts';
 import { normaliseError } from '../../http/errors.ts';
-import { eventJson } from '../../http/event-json.ts';
+import { eventBytes, TEXT_FRAME } from '../../http/event-bytes.ts';
 import { jsonTooDeep, tooDeepMessage } from '../../http/json-body.ts';
 import type { SurfaceApp } from '../../http/surface.ts';
 import { holdSession, SESSION_ENDED, type WsSession } from '../../http/ws-session.ts';
@@ -100,7 +100,7 @@ export async function wsRoutes(app: SurfaceApp): Promise<void> {
               { tenantId: actor.tenantId, types: ['task.', 'agent.'] },
               (event) => {
                 if (live.live() && socket.readyState === socket.OPEN)
-                  socket.send(eventJson(event, eventMessage));
+                  socket.send(eventBytes(event, eventMessage), TEXT_FRAME);
               },
             );
             return send({

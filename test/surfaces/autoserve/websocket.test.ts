@@ -19,11 +19,16 @@ type Message = Record<string, any>;
 /** A client that keeps every message and the close code. */
 class Events {
   readonly messages: Message[] = [];
+  /** Binary frames received: the spec's messages are JSON text frames. */
+  binaryFrames = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly ws: WebSocket;
   constructor(baseUrl: string, query: string) {
     this.ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws/events${query}`);
-    this.ws.on('message', (data) => this.messages.push(JSON.parse(String(data))));
+    this.ws.on('message', (data, isBinary) => {
+      if (isBinary) this.binaryFrames++;
+      this.messages.push(JSON.parse(String(data)));
+    });
     this.closed = new Promise((resolve) =>
       this.ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
     );
@@ -132,6 +137,8 @@ describe('events', () => {
       // Bob's task ran on the same worker first; none of its events reached Alice.
       await api.get(`/tasks/${other.body.id}`, { token: bob.token });
       assert.ok(!events.messages.some((m) => m.data?.task_id === other.body.id));
+      assert.ok(events.messages.some((m) => m.type === 'system_metrics'));
+      assert.equal(events.binaryFrames, 0, 'task_status and system_metrics come as text frames');
     } finally {
       events.close();
     }

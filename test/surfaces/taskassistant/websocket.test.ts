@@ -263,6 +263,8 @@ describe('tenants', () => {
     await stranger.next(isCreated(theirs.id));
     assert.ok(!stranger.messages.some((m) => m.data?.task_id === task.id), 'no cross-tenant push');
     assert.ok(!own.messages.some((m) => m.data?.task_id === theirs.id), 'no cross-tenant push');
+    for (const socket of [own, mate, stranger])
+      assert.equal(socket.binaryFrames, 0, 'events come as text frames');
   });
 
   test("chat or agent_execute on another tenant's ids: NOT_FOUND, nothing run", async () => {

@@ -8,6 +8,8 @@ export type Message = Record<string, any>;
 /** A `ws` client that keeps every message and reads them in order. */
 export class Socket {
   readonly messages: Message[] = [];
+  /** Binary frames received: the API speaks JSON in text frames only (a browser gets a Blob otherwise). */
+  binaryFrames = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly openedAt = Date.now();
   #cursor = 0;
@@ -17,7 +19,8 @@ export class Socket {
 
   constructor(ws: WebSocket) {
     this.ws = ws;
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) this.binaryFrames++;
       this.messages.push(JSON.parse(String(data)));
       this.#wake();
     });
