@@ -9,6 +9,7 @@ import os from 'node:os';
 import { type Ctx, createContext, type Runtime, systemActor, withTransaction } from '../context.ts';
 import { uuidv7 } from '../shared/ids.ts';
 import { retryDelay } from './backoff.ts';
+import { claimJobs } from './claims.repo.ts';
 import * as repo from './jobs.repo.ts';
 import {
   type AbortReason,
@@ -162,7 +163,7 @@ export class Worker {
     const preferredLane: Lane =
       this.#claims++ % (jobs.premiumWeight + 1) === jobs.premiumWeight ? 'normal' : 'premium';
     try {
-      return await repo.claimJobs(this.#ctx, {
+      return await claimJobs(this.#ctx, {
         kinds: this.#kinds,
         now,
         leaseIds: Array.from({ length: count }, () => uuidv7(now)),

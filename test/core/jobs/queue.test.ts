@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { withTransaction } from '../../../src/core/context.ts';
+import { claimJobs } from '../../../src/core/jobs/claims.repo.ts';
 import * as repo from '../../../src/core/jobs/jobs.repo.ts';
 import type { JobDefinition, RunningJob } from '../../../src/core/jobs/jobs.types.ts';
 import { cancelJob, enqueueJob, queueStats } from '../../../src/core/jobs/queue.ts';
@@ -196,7 +197,7 @@ test("a dead worker's job is requeued when its lease expires, and its late compl
   const { id } = (await enqueueJob(t.ctx(), def, {}))!;
   // A "worker" claims it and then dies: no heartbeat, no completion.
   const now = t.runtime.clock.now();
-  const [claimed] = await repo.claimJobs(t.ctx(), {
+  const [claimed] = await claimJobs(t.ctx(), {
     kinds: [def.kind],
     now,
     leaseIds: [uuidv7()],
@@ -310,7 +311,7 @@ test('one claim takes a batch: lanes in order, the tenant cap counted within the
   ids.premium!.push((await enqueueJob(t.ctx(), def, {}, { lane: 'premium' }))!.id);
   const now = t.runtime.clock.now();
   const claim = (count: number) =>
-    repo.claimJobs(t.ctx(), {
+    claimJobs(t.ctx(), {
       kinds: [def.kind],
       now,
       leaseIds: Array.from({ length: count }, () => uuidv7()),
