@@ -7,6 +7,7 @@ import { DomainError, invalid, notFound } from '../errors.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { requireSandbox } from '../execution/availability.ts';
 import * as filesRepo from '../files/files.repo.ts';
+import { recentRow } from '../identity/authenticated-row.ts';
 import * as usersRepo from '../identity/identity.repo.ts';
 import { requireUser } from '../identity/users.service.ts';
 import { laneForTier } from '../jobs/lanes.ts';
@@ -71,7 +72,9 @@ async function insertTask(
   input: CreateTaskInput,
 ): Promise<Task> {
   return withTransaction(ctx, async (tx) => {
-    const user = await usersRepo.findUserById(tx, actor.userId);
+    // The row this request was just authenticated with, when there is one (no second read).
+    const user =
+      recentRow(actor, tx.clock.now()) ?? (await usersRepo.findUserById(tx, actor.userId));
     if (!user) throw notFound('User');
     const now = tx.clock.now();
     const id = uuidv7(now);
