@@ -85,9 +85,13 @@ export class WarmPool {
     );
   }
 
-  /** Stops refilling and removes every waiting workspace (their stubs are killed). */
+  /**
+   * Stops refilling, lets the starts under way finish (each is then removed at once) and
+   * removes every waiting workspace (their stubs are killed).
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.settled();
     const waiting = [...this.#slots.values()].flatMap((slot) => slot.ready.splice(0));
     await Promise.allSettled(waiting.map((workspace) => workspace.remove()));
   }

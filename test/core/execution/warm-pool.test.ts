@@ -261,6 +261,21 @@ describe('warm pool bookkeeping', () => {
     assert.equal(one.removed, 0, 'the one handed out is its task’s to remove');
   });
 
+  test('closing waits for starts under way and removes what they made', async () => {
+    const { p, made } = pool(
+      () => new Promise((resolve) => setTimeout(() => resolve(new Standin()), 50)),
+    );
+    p.take(profile);
+    await p.close();
+    assert.equal(made.length, 2, 'both starts finished');
+    assert.deepEqual(
+      made.map((s) => s.removed),
+      [1, 1],
+      'and nothing they made outlives the pool',
+    );
+    assert.equal(p.take(profile), undefined, 'a closed pool hands out nothing');
+  });
+
   test('a stub that died while waiting is removed, never handed out', async () => {
     const { p, made } = pool(async () => new Standin());
     p.take(profile);
