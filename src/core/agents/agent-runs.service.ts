@@ -136,11 +136,20 @@ class RunWaiter {
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     const recheck = async () => {
-      const row = await repo.findRunById(this.#ctx, this.#runId).catch(() => undefined);
-      if (row && row.status !== 'queued' && row.status !== 'running') this.#ended?.();
-      else this.#timer = setTimeout(recheck, RECHECK_MS);
+      let row: Awaited<ReturnType<typeof repo.findRunById>>;
+      try {
+        row = await repo.findRunById(this.#ctx, this.#runId);
+      } catch {
+        // The database is gone (the server is shutting down): stop waiting; reading the
+        // outcome below then fails with the database's own error.
+        this.#ended?.();
+        return;
+      }
+      if (!row || (row.status !== 'queued' && row.status !== 'running')) this.#ended?.();
+      else this.#timer = setTimeout(recheck, RECHECK_MS).unref();
     };
-    this.#timer = setTimeout(recheck, RECHECK_MS);
+    // Unreferenced: a wait never keeps a process alive on its own.
+    this.#timer = setTimeout(recheck, RECHECK_MS).unref();
     try {
       await ended;
     } finally {
