@@ -4,12 +4,10 @@
  * `bash:2,python:2,node:1,python+net:1,python@1024:1`; `off` (or empty) keeps none.
  */
 import { LANGUAGES, type Language } from '../core/execution/runtimes.ts';
+import { type WarmProfile, warmProfileKey } from '../core/execution/warm-profile.ts';
 import { ConfigError, type EnvReader } from './env-reader.ts';
 
-export interface WarmPoolEntry {
-  language: Language;
-  network: boolean;
-  memoryMb: number;
+export interface WarmPoolEntry extends WarmProfile {
   /** How many are kept ready. */
   count: number;
 }
@@ -46,7 +44,7 @@ export function readWarmPool(
     if (memoryMb < 32) throw new ConfigError(`${NAME}: "${text}": memory must be at least 32 MB`);
     if (count > MAX_COUNT)
       throw new ConfigError(`${NAME}: "${text}": at most ${MAX_COUNT} of one kind`);
-    const key = `${language}|${network}|${memoryMb}`;
+    const key = warmProfileKey({ language, network, memoryMb });
     if (entries.has(key)) throw new ConfigError(`${NAME}: "${text}" is listed twice`);
     if (count > 0) entries.set(key, { language, network, memoryMb, count });
   }

@@ -11,15 +11,10 @@
  */
 import type { WarmPoolEntry } from '../../config/warm-pool.ts';
 import type { Logger } from '../context.ts';
-import type { Language } from './runtimes.ts';
+import { type WarmProfile, warmProfileKey } from './warm-profile.ts';
 import type { Workspace } from './workspace.ts';
 
-/** What a run will need of its sandbox, as far as a pool entry is concerned. */
-export interface WarmProfile {
-  language: Language;
-  network: boolean;
-  memoryMb: number;
-}
+export type { WarmProfile } from './warm-profile.ts';
 
 /** After a failed start, a profile waits this long before trying again. */
 const RETRY_AFTER_MS = 30_000;
@@ -37,6 +32,8 @@ export class WarmPool {
   readonly #slots = new Map<string, Slot>();
   readonly #start: (profile: WarmProfile) => Promise<Workspace | undefined>;
   readonly #log: Logger;
+  /** The starts under way (what settled() and close() wait for). */
+  readonly #starting = new Set<Promise<unknown>>();
   #closed = false;
 
   /** `start` makes a workspace with a warm sandbox in it (undefined: this profile cannot be). */
@@ -46,7 +43,7 @@ export class WarmPool {
     log: Logger,
   ) {
     for (const entry of entries)
-      this.#slots.set(profileKey(entry), {
+      this.#slots.set(warmProfileKey(entry), {
         entry,
         ready: [],
         starting: 0,
@@ -59,7 +56,7 @@ export class WarmPool {
 
   /** A ready workspace for `profile`, if one is waiting; either way the profile is (re)filled. */
   take(profile: WarmProfile): Workspace | undefined {
-    const slot = this.#slots.get(profileKey(profile));
+    const slot = this.#slots.get(warmProfileKey(profile));
     if (!slot || this.#closed) return undefined;
     slot.wanted = true;
     let found: Workspace | undefined;
@@ -74,8 +71,7 @@ export class WarmPool {
 
   /** Resolves once every wanted profile is full (or has failed); for benchmarks and tests. */
   async settled(): Promise<void> {
-    while ([...this.#slots.values()].some((slot) => slot.starting > 0))
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.#starting.size > 0) await Promise.allSettled(this.#starting);
   }
 
   /** How many are ready per profile (`python`, `bash+net@1024`…). */
@@ -101,15 +97,19 @@ export class WarmPool {
     const missing = slot.entry.count - slot.ready.length - slot.starting;
     for (let i = 0; i < missing; i++) {
       slot.starting++;
-      this.#start(slot.entry).then(
+      const started = this.#start(slot.entry).then(
         (workspace) => {
           slot.starting--;
           if (!workspace) {
             slot.retryAt = Number.POSITIVE_INFINITY; // the runtime is not installed
             return;
           }
-          if (this.#closed) void workspace.remove();
-          else slot.ready.push(workspace);
+          // Started while closing: removed here, and close() waits for the removal too.
+          if (this.#closed)
+            return workspace.remove().catch((error: unknown) => {
+              this.#log.warn({ err: error }, 'warm pool: could not remove a warm workspace');
+            });
+          slot.ready.push(workspace);
         },
         (error: unknown) => {
           slot.starting--;
@@ -121,12 +121,10 @@ export class WarmPool {
           slot.retryAt = Date.now() + RETRY_AFTER_MS;
         },
       );
+      this.#starting.add(started);
+      void started.finally(() => this.#starting.delete(started));
     }
   }
-}
-
-function profileKey(profile: WarmProfile): string {
-  return `${profile.language}|${profile.network}|${profile.memoryMb}`;
 }
 
 function describe(entry: WarmPoolEntry): string {
