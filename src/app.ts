@@ -20,7 +20,6 @@ import Fastify, {
 import './http/fastify-types.ts';
 import { DomainError } from './core/errors.ts';
 import { installAccessLog, lazyChildLogger } from './http/access-log.ts';
-import { registerAutoscaleMetrics } from './http/autoscale-metrics.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { consoleRoutes } from './http/console.routes.ts';
 import { downloadRoutes } from './http/downloads.routes.ts';
@@ -134,8 +133,7 @@ export async function buildApp(runtime: AppRuntime): Promise<BuiltApp> {
     });
   }
 
-  const metrics = createMetrics();
-  registerAutoscaleMetrics(metrics.registry, runtime);
+  const metrics = createMetrics(runtime);
   installMetricsHook(app, metrics);
   installAccessLog(app, runtime.log);
   app.decorate('httpTraffic', metrics.traffic);

@@ -1,54 +1,64 @@
 /**
- * Prometheus metrics: request count and duration per route, plus the process
- * metrics prom-client collects. One registry per app instance, so tests can run
- * several apps in one process.
+ * Prometheus metrics: request count and duration per route (request-series.ts), the
+ * process metrics prom-client collects and the autoscaler's gauge. One set per app
+ * instance, so tests can run several apps in one process.
+ *
+ * prom-client is loaded, and its process collectors started, on the first scrape: an
+ * idle server that nobody scrapes does not hold it (≈2 MB of heap, issue 15). What the
+ * collectors count from their start (GC pauses, event-loop delay) is thus counted from
+ * the first scrape; Prometheus scrapes from the start, so only that first sample lacks it.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Runtime } from '../core/context.ts';
+import { RequestSeries } from './request-series.ts';
 import { TrafficWindow } from './traffic.ts';
 
 export interface HttpMetrics {
-  registry: Registry;
-  requests: Counter<'method' | 'route' | 'status_code'>;
-  duration: Histogram<'method' | 'route' | 'status_code'>;
+  requests: RequestSeries;
   /** Requests and 5xx answers over the last minute (AutoServe's /metrics/system). */
   traffic: TrafficWindow;
+  /** Every metric in Prometheus' text format, with its content type. */
+  scrape(): Promise<{ contentType: string; text: string }>;
 }
 
-export function createMetrics(): HttpMetrics {
+export function createMetrics(runtime: Runtime): HttpMetrics {
+  const requests = new RequestSeries();
+  let registry: Promise<import('prom-client').Registry> | undefined;
+  return {
+    requests,
+    traffic: new TrafficWindow(),
+    async scrape() {
+      registry ??= processRegistry(runtime);
+      const loaded = await registry;
+      const processMetrics = await loaded.metrics();
+      return {
+        contentType: loaded.contentType,
+        text: `${processMetrics}\n${requests.exposition()}`,
+      };
+    },
+  };
+}
+
+async function processRegistry(runtime: Runtime): Promise<import('prom-client').Registry> {
+  const { Registry, collectDefaultMetrics } = await import('prom-client');
+  const { registerAutoscaleMetrics } = await import('./autoscale-metrics.ts');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tasklane_' });
-  const labelNames = ['method', 'route', 'status_code'] as const;
-  return {
-    registry,
-    requests: new Counter({
-      name: 'tasklane_http_requests_total',
-      help: 'HTTP requests by route and status',
-      labelNames,
-      registers: [registry],
-    }),
-    duration: new Histogram({
-      name: 'tasklane_http_request_duration_seconds',
-      help: 'HTTP request duration by route',
-      labelNames,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    }),
-    traffic: new TrafficWindow(),
-  };
+  registerAutoscaleMetrics(registry, runtime);
+  return registry;
 }
 
 /** Records every response under its route pattern (never the raw URL, which would explode cardinality). */
 export function installMetricsHook(app: FastifyInstance, metrics: HttpMetrics): void {
   app.addHook('onResponse', (request, reply, done) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status_code: String(reply.statusCode),
-    };
-    metrics.requests.inc(labels);
-    metrics.duration.observe(labels, reply.elapsedTime / 1000);
-    metrics.traffic.record(reply.statusCode);
+    const statusCode = reply.statusCode;
+    metrics.requests.record(
+      request.routeOptions.url ?? 'unmatched',
+      request.method,
+      statusCode,
+      reply.elapsedTime / 1000,
+    );
+    metrics.traffic.record(statusCode);
     done();
   });
 }

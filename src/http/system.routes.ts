@@ -83,8 +83,8 @@ export async function systemRoutes(
     '/metrics',
     { config: { auth: 'none' }, onRequest: metricsAccessHook(runtime.config.metrics) },
     async (_request, reply) => {
-      reply.type(metrics.registry.contentType);
-      return metrics.registry.metrics();
+      const { contentType, text } = await metrics.scrape();
+      return reply.type(contentType).send(text);
     },
   );
 
