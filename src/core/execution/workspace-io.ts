@@ -9,7 +9,6 @@
  */
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
-import tarStream from 'tar-stream';
 import type { Sandbox, SandboxLimits, SandboxWorkspace } from './sandbox.types.ts';
 import type {
   CollectLimits,
@@ -90,6 +89,8 @@ export class SandboxedFiles {
     each: (file: OutputFile) => Promise<void>,
   ): Promise<CollectReport> {
     const report: CollectReport = { skipped: [] };
+    // Loaded by the first collection, not by a server that never runs code.
+    const { default: tarStream } = await import('tar-stream');
     const extract = tarStream.extract();
     const running = this.#sandbox.run({
       argv: ['/bin/sh', '-c', COLLECT_SCRIPT],

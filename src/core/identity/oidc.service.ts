@@ -12,7 +12,7 @@
  * verified, else created (with a personal tenant). The session is the same as a password
  * login's: an access token whose logout revokes the whole session.
  */
-import * as oidc from 'openid-client';
+import type * as OidcClient from 'openid-client';
 import type { OidcConfig } from '../../config/cmbcluster.ts';
 import { recordActivity } from '../activity/activity.service.ts';
 import { type Ctx, withTransaction } from '../context.ts';
@@ -26,10 +26,16 @@ import { registerUser } from './users.service.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** Discovery documents, per issuer and client, fetched once per process (again after a failure). */
-const discovered = new Map<string, Promise<oidc.Configuration>>();
+/** openid-client is loaded by the first OIDC login, not by every server (most have none). */
+const openidClient = () => import('openid-client');
 
-function discover(settings: OidcConfig & { clientId: string }): Promise<oidc.Configuration> {
+/** Discovery documents, per issuer and client, fetched once per process (again after a failure). */
+const discovered = new Map<string, Promise<OidcClient.Configuration>>();
+
+async function discover(
+  settings: OidcConfig & { clientId: string },
+): Promise<OidcClient.Configuration> {
+  const oidc = await openidClient();
   const key = `${settings.issuer}\n${settings.clientId}`;
   let pending = discovered.get(key);
   if (!pending) {
@@ -53,7 +59,7 @@ function discover(settings: OidcConfig & { clientId: string }): Promise<oidc.Con
   return pending;
 }
 
-async function providerConfig(ctx: Ctx): Promise<oidc.Configuration> {
+async function providerConfig(ctx: Ctx): Promise<OidcClient.Configuration> {
   const settings = ctx.config.cmbcluster.oidc;
   const clientId = settings.clientId;
   if (!clientId) throw new DomainError('unavailable', 'OpenID Connect login is not configured');
@@ -83,6 +89,7 @@ export async function startOidcLogin(
   input: { redirectUri: string },
 ): Promise<{ authUrl: string; browserBinding: string }> {
   const config = await providerConfig(ctx);
+  const oidc = await openidClient();
   const now = ctx.clock.now();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -121,6 +128,7 @@ export async function completeOidcLogin(
   input: { query: Record<string, string | undefined>; browserBinding: string | undefined },
 ): Promise<{ grant: TokenGrant; created: boolean }> {
   const config = await providerConfig(ctx);
+  const oidc = await openidClient();
   const state = input.query.state;
   if (!state) throw badCallback('Missing state parameter');
   const stateHash = sha256Hex(state);
@@ -136,7 +144,7 @@ export async function completeOidcLogin(
   for (const [name, value] of Object.entries(input.query)) {
     if (value !== undefined) callbackUrl.searchParams.set(name, value);
   }
-  let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+  let tokens: Awaited<ReturnType<typeof OidcClient.authorizationCodeGrant>>;
   try {
     tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: sealed.verifier,
