@@ -154,7 +154,10 @@ export async function findUserForToken(
   sessionId: string,
 ): Promise<(UserRow & { revoked: boolean }) | undefined> {
   const [row] = await userForToken(ctx.db, ctx.dialect, uuid, jti, sessionId);
-  return row && { ...row, revoked: Boolean(row.revoked) };
+  if (!row) return undefined;
+  // The row is this call's own: made boolean in place rather than copied (every request).
+  row.revoked = Boolean(row.revoked);
+  return row as UserRow & { revoked: boolean };
 }
 
 export async function updateUserRow(
