@@ -7,37 +7,49 @@ import type { Ctx } from '../context.ts';
 export type ApiUsageLogRow = Selectable<ApiUsageLogsTable>;
 export type NewApiUsageLogRow = Insertable<ApiUsageLogsTable>;
 
-const insertOne = precompiled(
-  (
-    db,
-    id: string,
-    tenantId: string,
-    userId: number,
-    surface: string,
-    endpoint: string,
-    method: string,
-    statusCode: number,
-    responseTimeMs: number,
-    createdAt: number,
-  ) =>
-    db.insertInto('api_usage_logs').values({
-      id,
-      tenant_id: tenantId,
-      user_id: userId,
-      surface,
-      endpoint,
-      method,
-      status_code: statusCode,
-      response_time_ms: responseTimeMs,
-      created_at: createdAt,
-    }),
-);
+/** Every column, in the order a row's values are passed to the compiled inserts. */
+const COLUMNS = [
+  'id',
+  'tenant_id',
+  'user_id',
+  'surface',
+  'endpoint',
+  'method',
+  'status_code',
+  'response_time_ms',
+  'created_at',
+] as const satisfies readonly (keyof NewApiUsageLogRow)[];
+
+/** Rows per compiled multi-row insert on SQLite. */
+const CHUNK = 50;
+
+/** An insert of exactly `rows` rows, built and compiled once (precompiled.ts). */
+function insertOf(rows: number) {
+  return precompiled((db, ...values: unknown[]) =>
+    db
+      .insertInto('api_usage_logs')
+      .values(
+        Array.from(
+          { length: rows },
+          (_, r) =>
+            Object.fromEntries(
+              COLUMNS.map((column, c) => [column, values[r * COLUMNS.length + c]]),
+            ) as NewApiUsageLogRow,
+        ),
+      ),
+  );
+}
+
+const insertChunk = insertOf(CHUNK);
+const insertOne = insertOf(1);
 
 /**
- * Writes a batch. On SQLite (in-process: every microsecond is the API's) one prepared
- * single-row statement runs once per row in one transaction, which costs a third of
- * compiling and preparing a new multi-row statement for every batch size; PostgreSQL
- * gets one multi-row statement (one round trip).
+ * Writes a batch. On SQLite (in-process: every microsecond is the API's) the batch goes
+ * in one transaction as compiled inserts of CHUNK rows, the rest one row at a time: two
+ * statement shapes, each built, compiled and prepared once. Measured per row: a
+ * statement per row 23–57 µs, by chunks of 50 3–9 µs (a new multi-row statement per batch
+ * size costs more than either: compiling 4,500 parameters). PostgreSQL gets one multi-row
+ * statement (one round trip).
  */
 export async function insertApiUsageLogs(ctx: Ctx, rows: NewApiUsageLogRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -45,21 +57,13 @@ export async function insertApiUsageLogs(ctx: Ctx, rows: NewApiUsageLogRow[]): P
     await ctx.db.insertInto('api_usage_logs').values(rows).execute();
     return;
   }
+  const valuesOf = (batch: NewApiUsageLogRow[]) =>
+    batch.flatMap((row) => COLUMNS.map((column) => row[column]));
   await ctx.db.transaction().execute(async (trx) => {
-    for (const r of rows)
-      await insertOne(
-        trx,
-        'sqlite',
-        r.id,
-        r.tenant_id,
-        r.user_id,
-        r.surface,
-        r.endpoint,
-        r.method,
-        r.status_code,
-        r.response_time_ms,
-        r.created_at,
-      );
+    let at = 0;
+    for (; at + CHUNK <= rows.length; at += CHUNK)
+      await insertChunk(trx, 'sqlite', ...valuesOf(rows.slice(at, at + CHUNK)));
+    for (; at < rows.length; at++) await insertOne(trx, 'sqlite', ...valuesOf([rows[at]!]));
   });
 }
 

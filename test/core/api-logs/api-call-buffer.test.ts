@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApiCallBuffer } from '../../../src/core/api-logs/api-call-buffer.ts';
+import { insertApiUsageLogs } from '../../../src/core/api-logs/api-usage-logs.repo.ts';
 import {
   listApiUsageLogs,
   recordApiCall,
@@ -104,6 +105,33 @@ test('batches are written in order, 500 rows per statement; a failed write drops
   buffer.record(row(1)); // after close: ignored
   await buffer.flush();
   assert.deepEqual(writes, [500, 500, 200]);
+});
+
+test('a batch of any size is written whole, every field as given (compiled chunks and single rows)', async () => {
+  const actor = user.actor as { userId: number; tenantId: string };
+  // 123 rows: two compiled chunks of 50 and 23 single rows on SQLite.
+  const rows = Array.from({ length: 123 }, (_, i) => ({
+    id: `batch-${String(i).padStart(3, '0')}`,
+    tenant_id: actor.tenantId,
+    user_id: actor.userId,
+    surface: i % 2 ? 'codeguide' : 'codeep',
+    endpoint: `/v1/batch/${i}`,
+    method: i % 3 ? 'GET' : 'POST',
+    status_code: 200 + (i % 5),
+    response_time_ms: i + 0.25,
+    created_at: 1_700_000_000_000 + i,
+  }));
+  await insertApiUsageLogs(user, rows);
+  const written = await env.runtime.database.db
+    .selectFrom('api_usage_logs')
+    .selectAll()
+    .where('id', 'like', 'batch-%')
+    .orderBy('id')
+    .execute();
+  assert.deepEqual(
+    written.map((row) => ({ ...row, created_at: Number(row.created_at) })),
+    rows,
+  );
 });
 
 test('the purge keeps the configured number of days', async () => {
