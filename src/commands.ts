@@ -15,7 +15,7 @@ import { resealSecrets } from './core/secrets/reseal.service.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { startWorker } from './jobs.ts';
 import { type AppRuntime, createRuntime } from './runtime.ts';
-import { allowYoungGrowth } from './young-generation.ts';
+import { allowYoungGrowth } from './heap-sizing.ts';
 
 const USAGE = `Usage: tasklane <command> [options]
 
