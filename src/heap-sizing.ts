@@ -41,7 +41,7 @@ if (!operatorChose) v8.setFlagsFromString('--semi-space-growth-factor=1');
  * range, and the garbage that piles up to the limit stays resident afterwards: nine runs
  * of 100k task creations ended between 209 and 349 MB of RSS for the same code. Held at
  * 2× (V8 reads it after every collection), the limit follows what is live: 240–256 MB
- * in four runs, flat after 50k (at 3×, 299 MB and still growing). The price is more
+ * in five runs, flat after 50k (at 3×, 299 MB and still growing). The price is more
  * full collections under load: task creation on SQLite ran 8–14 % slower in three paired
  * runs against V8's own choice. An operator's own `--heap-growing-percent` is kept.
  */
