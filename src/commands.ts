@@ -13,9 +13,9 @@ import { registerUser } from './core/identity/users.service.ts';
 import { setCatalogEntry } from './core/projects/catalogs.service.ts';
 import { resealSecrets } from './core/secrets/reseal.service.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { allowYoungGrowth } from './heap-sizing.ts';
 import { startWorker } from './jobs.ts';
 import { type AppRuntime, createRuntime } from './runtime.ts';
-import { allowYoungGrowth } from './heap-sizing.ts';
 
 const USAGE = `Usage: tasklane <command> [options]
 
