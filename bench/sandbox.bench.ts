@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config.ts';
 import { BARE_BWRAP_ARGS } from '../src/core/execution/sandbox/bwrap.ts';
 import { selectSandbox } from '../src/core/execution/sandbox/select.ts';
 import type { Sandbox } from '../src/core/execution/sandbox.types.ts';
-import type { WarmProfile } from '../src/core/execution/warm-pool.ts';
+import type { WarmProfile } from '../src/core/execution/warm-profile.ts';
 import { Workspaces } from '../src/core/execution/workspaces.ts';
 import { createLogger } from '../src/http/logger.ts';
 import { barChart, percentile, round } from './lib.ts';

@@ -28,9 +28,11 @@ const GROWTH_FACTOR = 2;
 /** The largest semi-space growth takes it to (the young generation holds two). */
 const SEMI_SPACE_CAP_MB = 8;
 
-const operatorChose = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
-  /semi[-_]space/.test(arg),
-);
+/** Whether the operator set a V8 flag matching `pattern` (command line or NODE_OPTIONS). */
+const operatorSet = (pattern: RegExp) =>
+  [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => pattern.test(arg));
+
+const operatorChose = operatorSet(/semi[-_]space/);
 
 if (!operatorChose) v8.setFlagsFromString('--semi-space-growth-factor=1');
 
@@ -45,8 +47,7 @@ if (!operatorChose) v8.setFlagsFromString('--semi-space-growth-factor=1');
  * full collections under load: task creation on SQLite ran 8–14 % slower in three paired
  * runs against V8's own choice. An operator's own `--heap-growing-percent` is kept.
  */
-if (!process.execArgv.some((arg) => /heap[-_]growing/.test(arg)))
-  v8.setFlagsFromString('--heap-growing-percent=100');
+if (!operatorSet(/heap[-_]growing/)) v8.setFlagsFromString('--heap-growing-percent=100');
 
 /** Lets the young generation grow under load, up to the cap (called once the server is ready). */
 export function allowYoungGrowth(): void {

@@ -139,21 +139,25 @@ class NodeSqliteConnection implements DatabaseConnection {
   }
 
   #prepare(sql: string): Prepared {
-    let stmt = this.#statements.get(sql);
-    if (stmt) return stmt;
-    const statement = this.#db.prepare(sql);
+    const cached = this.#statements.get(sql);
+    if (cached) return cached;
+    if (this.#statements.size >= STATEMENT_CACHE_SIZE)
+      this.#statements.delete(this.#statements.keys().next().value!);
+    return this.#describe(sql, this.#db.prepare(sql));
+  }
+
+  /** Caches a statement with a row builder for the columns it yields now. */
+  #describe(sql: string, statement: StatementSync): Prepared {
     // A statement that yields columns (SELECT, or anything with RETURNING) is read with all().
     const columns = statement.columns();
     if (columns.length > 0) statement.setReturnArrays(true);
-    stmt = {
+    const prepared: Prepared = {
       statement,
       toRow: columns.length > 0 ? rowBuilder(columns.map((column) => column.name)) : undefined,
       columns: columns.length,
     };
-    if (this.#statements.size >= STATEMENT_CACHE_SIZE)
-      this.#statements.delete(this.#statements.keys().next().value!);
-    this.#statements.set(sql, stmt);
-    return stmt;
+    this.#statements.set(sql, prepared);
+    return prepared;
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
@@ -163,11 +167,11 @@ class NodeSqliteConnection implements DatabaseConnection {
       const rows = statement.all(...params) as unknown as unknown[][];
       // A schema change (a migration adding or dropping a column under a cached
       // `select *`) makes SQLite re-prepare the statement with other columns.
-      if (rows.length > 0 && rows[0]!.length !== columns) {
-        this.#statements.delete(compiled.sql);
-        return { rows: rows.map(rowBuilder(statement.columns().map((c) => c.name))) as R[] };
-      }
-      return { rows: rows.map(toRow) as R[] };
+      const build =
+        rows.length > 0 && rows[0]!.length !== columns
+          ? this.#describe(compiled.sql, statement).toRow!
+          : toRow;
+      return { rows: rows.map(build) as R[] };
     }
     const { changes, lastInsertRowid } = statement.run(...params);
     return {

@@ -14,8 +14,6 @@ import type { Logger } from '../context.ts';
 import { type WarmProfile, warmProfileKey } from './warm-profile.ts';
 import type { Workspace } from './workspace.ts';
 
-export type { WarmProfile } from './warm-profile.ts';
-
 /** After a failed start, a profile waits this long before trying again. */
 const RETRY_AFTER_MS = 30_000;
 

@@ -19,7 +19,8 @@ import { MountCommands } from './mount-commands.ts';
 import { runtimeCommand } from './runtimes.ts';
 import type { SandboxProvider } from './sandbox.types.ts';
 import { UidPool } from './uid-pool.ts';
-import { WarmPool, type WarmProfile } from './warm-pool.ts';
+import { WarmPool } from './warm-pool.ts';
+import type { WarmProfile } from './warm-profile.ts';
 import { Workspace } from './workspace.ts';
 import { makeDirs } from './workspace-host.ts';
 

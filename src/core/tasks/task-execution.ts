@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Ctx } from '../context.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { requireSandbox, sandboxOf } from '../execution/availability.ts';
-import type { WarmProfile } from '../execution/warm-pool.ts';
+import type { WarmProfile } from '../execution/warm-profile.ts';
 import type { Workspace } from '../execution/workspace.ts';
 import { contentTypeFor } from '../files/content-types.ts';
 import * as filesRepo from '../files/files.repo.ts';

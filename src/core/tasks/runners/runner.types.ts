@@ -6,7 +6,7 @@
  */
 import type { Ctx } from '../../context.ts';
 import type { Sandbox } from '../../execution/sandbox.types.ts';
-import type { WarmProfile } from '../../execution/warm-pool.ts';
+import type { WarmProfile } from '../../execution/warm-profile.ts';
 import type { Workspace } from '../../execution/workspace.ts';
 import type { CreateTaskInput, Task } from '../tasks.types.ts';
 
